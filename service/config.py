@@ -1,0 +1,144 @@
+"""One settings object for the whole service (environment prefix ``INTERVJU_``).
+
+Nested groups use a double underscore: ``INTERVJU_ASR__MODEL=/models/nb-whisper-small``.
+Build it once (``Settings()``) at the edge -- the CLI or ``create_app`` -- and pass it down.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """``$XDG_DATA_HOME/intervju`` (``~/.local/share/intervju``)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "intervju"
+
+
+class ASRSettings(BaseModel):
+    """Speech recognition (faster-whisper)."""
+
+    model: str = Field(
+        "auto",
+        description="A model directory, the name of an installed model (`intervju models list`), "
+        "or `auto`: the best installed NB-Whisper model, else the bundled Whisper base.",
+    )
+    language: Literal["no", "nn"] = Field(
+        "no", description="Output written standard: `no` bokmål, `nn` nynorsk."
+    )
+    device: Literal["auto", "cpu", "cuda"] = Field(
+        "auto", description="`auto` uses CUDA when CTranslate2 sees a GPU, else the CPU."
+    )
+    compute_type: str = Field(
+        "auto", description="CTranslate2 compute type; `auto` is float16 on CUDA, int8 on CPU."
+    )
+    cpu_threads: int = Field(
+        1, ge=1, le=64, description="Threads per decoding worker on the CPU (1 measured best)."
+    )
+    parallel_windows: int = Field(
+        0,
+        ge=0,
+        le=16,
+        description="Windows decoded at once (each with `cpu_threads` threads); 0 = one per CPU "
+        "core on the CPU, 1 on CUDA.",
+    )
+    batch_size: int = Field(
+        0,
+        ge=0,
+        le=64,
+        description="Speech clips decoded per batch; 0 = 16 on CUDA, 4 on the CPU (memory grows "
+        "~70 MB per clip in a batch, speed did not with more than 4 on the CPU).",
+    )
+    beam_size: int = Field(5, ge=1, le=10, description="Beam width.")
+    window_seconds: float = Field(
+        240.0,
+        ge=30.0,
+        le=1800.0,
+        description="Longest stretch of audio decoded at once; bounds memory on long files.",
+    )
+    word_timestamps: bool = Field(True, description="Timestamps and confidence for every word.")
+    loop_guard: bool = Field(
+        True, description="Detect repetition loops and re-decode them with sampling."
+    )
+
+
+class StorageSettings(BaseModel):
+    """Where data lives."""
+
+    data_dir: Path = Field(default_factory=default_data_dir, description="Uploads, database.")
+    models_dir: Path | None = Field(
+        None, description="Installed models; defaults to `<data_dir>/models`."
+    )
+
+    @property
+    def models_path(self) -> Path:
+        return self.models_dir or self.data_dir / "models"
+
+    @property
+    def uploads_path(self) -> Path:
+        return self.data_dir / "uploads"
+
+
+class APISettings(BaseModel):
+    """The HTTP service."""
+
+    host: str = Field("127.0.0.1", description="Bind address; loopback unless allow_remote.")
+    port: int = Field(8000, ge=1, le=65535, description="TCP port.")
+    allow_remote: bool = Field(
+        False, description="Allow binding to a non-loopback address (put TLS in front)."
+    )
+    max_upload_mb: int = Field(2048, ge=1, description="Largest accepted upload, in MiB.")
+
+    @model_validator(mode="after")
+    def _refuse_remote_bind(self) -> APISettings:
+        if not self.allow_remote and not _is_loopback(self.host):
+            raise ValueError(
+                f"host {self.host!r} is not a loopback address; set "
+                "INTERVJU_API__ALLOW_REMOTE=true to expose the service on the network"
+            )
+        return self
+
+
+class WorkerSettings(BaseModel):
+    """The in-process job worker."""
+
+    enabled: bool = Field(True, description="Run queued jobs inside the `serve` process.")
+    poll_seconds: float = Field(1.0, gt=0, le=60, description="Queue polling interval.")
+
+
+class Settings(BaseSettings):
+    """All settings of intervju."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="INTERVJU_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    asr: ASRSettings = Field(default_factory=ASRSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    api: APISettings = Field(default_factory=APISettings)
+    worker: WorkerSettings = Field(default_factory=WorkerSettings)
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; defaults to SQLite at `<data_dir>/intervju.db`."
+    )
+    ui_language: Literal["nb", "en"] = Field(
+        "nb", description="Language of messages: Norwegian bokmål or English."
+    )
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.storage.data_dir / 'intervju.db'}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,171 @@
+"""User-facing messages in Norwegian bokmål (default) and English.
+
+Code raises errors with a message *key* and parameters; text is rendered at the edge (CLI, API)
+in the user's language. Parameters never carry transcript text or personal data.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["nb", "en"]
+
+MESSAGES: dict[str, dict[Lang, str]] = {
+    "audio.empty": {
+        "nb": "Filen er tom.",
+        "en": "The file is empty.",
+    },
+    "audio.not_audio": {
+        "nb": "Filen kunne ikke leses som et lydopptak (ukjent eller skadet format).",
+        "en": "The file could not be read as an audio recording (unknown or damaged format).",
+    },
+    "audio.no_audio_stream": {
+        "nb": "Filen inneholder ikke noe lydspor.",
+        "en": "The file contains no audio track.",
+    },
+    "audio.truncated": {
+        "nb": "Opptaket ser ut til å være avkuttet eller skadet: {decoded} av {expected} kunne "
+        "leses. Kopier filen på nytt fra opptakeren.",
+        "en": "The recording seems truncated or damaged: {decoded} of {expected} could be read. "
+        "Copy the file from the recorder again.",
+    },
+    "audio.incomplete": {
+        "nb": "Opptaksfilen er ufullstendig (typisk når opptaket ble avbrutt eller kopieringen "
+        "ikke ble ferdig). Kopier filen på nytt fra opptakeren.",
+        "en": "The recording file is incomplete (typically when recording was interrupted or a "
+        "copy did not finish). Copy the file from the recorder again.",
+    },
+    "audio.unsupported_codec": {
+        "nb": "Lydformatet «{codec}» kan ikke dekodes av ffmpeg på denne maskinen.",
+        "en": "The audio format '{codec}' cannot be decoded by ffmpeg on this machine.",
+    },
+    "audio.ffmpeg_missing": {
+        "nb": "ffmpeg er ikke installert. Kjør `make setup` eller installer pakken ffmpeg.",
+        "en": "ffmpeg is not installed. Run `make setup` or install the ffmpeg package.",
+    },
+    "audio.too_short": {
+        "nb": "Opptaket er for kort ({duration}).",
+        "en": "The recording is too short ({duration}).",
+    },
+    "model.not_found": {
+        "nb": "Fant ingen talegjenkjenningsmodell «{name}». Installerte modeller vises med "
+        "`intervju models list`; en bedre norsk modell hentes med "
+        "`intervju models pull nb-whisper-small` (krever internett én gang).",
+        "en": "No speech recognition model '{name}' was found. `intervju models list` shows the "
+        "installed models; fetch a better Norwegian model with "
+        "`intervju models pull nb-whisper-small` (needs internet once).",
+    },
+    "model.bundled_broken": {
+        "nb": "Den medfølgende Whisper-modellen er skadet eller mangler ({reason}). Kjør "
+        "`make setup` på nytt.",
+        "en": "The bundled Whisper model is damaged or missing ({reason}). Run `make setup` again.",
+    },
+    "model.unknown_pull": {
+        "nb": "Ukjent modell «{name}». Kan hentes: {choices}.",
+        "en": "Unknown model '{name}'. Available to pull: {choices}.",
+    },
+    "model.pull_failed": {
+        "nb": "Kunne ikke hente modellen «{name}»: {reason}",
+        "en": "Could not fetch the model '{name}': {reason}",
+    },
+    "upload.too_large": {
+        "nb": "Filen er større enn grensen på {limit_mb} MiB.",
+        "en": "The file is larger than the limit of {limit_mb} MiB.",
+    },
+    "upload.no_file": {
+        "nb": "Ingen fil ble lastet opp.",
+        "en": "No file was uploaded.",
+    },
+    "job.not_found": {
+        "nb": "Fant ikke jobben.",
+        "en": "Job not found.",
+    },
+    "job.not_ready": {
+        "nb": "Transkripsjonen er ikke ferdig ennå (status: {status}).",
+        "en": "The transcript is not ready yet (status: {status}).",
+    },
+    "job.interrupted": {
+        "nb": "Jobben ble avbrutt og startes på nytt.",
+        "en": "The job was interrupted and will be restarted.",
+    },
+    "job.internal": {
+        "nb": "En uventet feil stoppet jobben ({kind}). Se tjenestens logg.",
+        "en": "An unexpected error stopped the job ({kind}). See the service log.",
+    },
+    "export.unknown_format": {
+        "nb": "Ukjent format «{name}». Tilgjengelige formater: {choices}.",
+        "en": "Unknown format '{name}'. Available formats: {choices}.",
+    },
+    "auth.missing": {
+        "nb": "Mangler tilgangsnøkkel (Authorization: Bearer …).",
+        "en": "Missing access token (Authorization: Bearer …).",
+    },
+    "auth.invalid": {
+        "nb": "Ugyldig eller tilbakekalt tilgangsnøkkel.",
+        "en": "Invalid or revoked access token.",
+    },
+    "auth.unknown_token": {
+        "nb": "Fant ingen aktiv tilgangsnøkkel med id eller navn «{token}».",
+        "en": "No active access token with id or name '{token}'.",
+    },
+    "auth.name_taken": {
+        "nb": "Det finnes allerede en aktiv tilgangsnøkkel som heter «{name}».",
+        "en": "An active access token named '{name}' already exists.",
+    },
+    "auth.bad_name": {
+        "nb": "Navnet på tilgangsnøkkelen må ha 1–{limit} tegn.",
+        "en": "The access token's name must have 1–{limit} characters.",
+    },
+    "job.too_many_attempts": {
+        "nb": "Jobben ble avbrutt {attempts} ganger under behandling og er stoppet. Opptaket kan "
+        "være skadet eller for stort for maskinen; slett jobben og prøv en annen fil.",
+        "en": "The job was interrupted {attempts} times while running and has been stopped. The "
+        "recording may be damaged or too large for this machine; delete the job and try another "
+        "file.",
+    },
+    "upload.not_multipart": {
+        "nb": "Opptaket må lastes opp som multipart/form-data med feltet «file».",
+        "en": "The recording must be uploaded as multipart/form-data with the field 'file'.",
+    },
+    "upload.malformed": {
+        "nb": "Opplastingen kunne ikke leses (ugyldig eller avbrutt multipart-innhold).",
+        "en": "The upload could not be read (invalid or interrupted multipart content).",
+    },
+    "upload.bad_field": {
+        "nb": "Skjemafeltet «{field}» er for langt.",
+        "en": "The form field '{field}' is too long.",
+    },
+    "upload.bad_language": {
+        "nb": "Ugyldig språk «{value}». Gyldige verdier: no (bokmål), nn (nynorsk).",
+        "en": "Invalid language '{value}'. Valid values: no (bokmål), nn (nynorsk).",
+    },
+    "upload.bad_model": {
+        "nb": "Ugyldig modellnavn. Oppgi navnet på en installert modell (bokstaver, tall, . _ -).",
+        "en": "Invalid model name. Give the name of an installed model (letters, digits, . _ -).",
+    },
+    "service.already_running": {
+        "nb": "En annen intervju-tjeneste bruker allerede datamappen {data_dir}.",
+        "en": "Another intervju service is already using the data directory {data_dir}.",
+    },
+}
+
+
+def message(key: str, lang: Lang = "nb", **params: object) -> str:
+    """Render the message ``key`` in ``lang``; unknown keys render as the key itself."""
+    entry = MESSAGES.get(key)
+    if entry is None:
+        return key
+    return entry[lang].format(**params)
+
+
+def pick_language(accept_language: str | None, default: Lang = "nb") -> Lang:
+    """Choose ``nb`` or ``en`` from an HTTP Accept-Language header."""
+    if not accept_language:
+        return default
+    for part in accept_language.split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith(("nb", "no", "nn")):
+            return "nb"
+        if tag.startswith("en"):
+            return "en"
+    return default

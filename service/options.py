@@ -1,0 +1,14 @@
+"""Per-job choices, kept light so the job queue can import them without the speech models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    """Per-job choices; ``None`` means the service's setting."""
+
+    language: Literal["no", "nn"] | None = None
+    model: str | None = None
