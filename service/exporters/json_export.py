@@ -1,0 +1,16 @@
+"""The full transcript record as JSON (schema: ``service/schemas/transcript-<version>.json``)."""
+
+from __future__ import annotations
+
+from service.exporters import register_exporter
+from service.transcript import Transcript
+
+
+@register_exporter(
+    "json",
+    media_type="application/json",
+    extension="json",
+    description="Segments and words with times, confidence and flags (versioned schema).",
+)
+def render_json(transcript: Transcript) -> bytes:
+    return transcript.model_dump_json(indent=2).encode("utf-8")

@@ -1,0 +1,121 @@
+"""The transcript records, their JSON schema and the txt/json exporters."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from service.errors import IntervjuError
+from service.exporters import exporter_names, get_exporter
+from service.transcript import (
+    SCHEMA_VERSION,
+    ModelInfo,
+    Segment,
+    SegmentFlag,
+    SourceInfo,
+    Transcript,
+    Word,
+    transcript_json_schema,
+)
+
+SCHEMA_FILE = (
+    Path(__file__).resolve().parent.parent
+    / "service"
+    / "schemas"
+    / f"transcript-{SCHEMA_VERSION}.json"
+)
+
+
+def make_transcript() -> Transcript:
+    words = (
+        Word(start=0.5, end=0.9, text=" Hei,", probability=0.93),
+        Word(start=1.0, end=1.4, text=" ja.", probability=0.41),
+    )
+    return Transcript(
+        language="no",
+        source=SourceInfo(
+            duration=3725.0, format_name="mp3", codec="mp3", sample_rate=44100, channels=2
+        ),
+        model=ModelInfo(name="whisper-base", language="no", device="cpu", compute_type="int8"),
+        segments=(
+            Segment(
+                id=0,
+                start=0.5,
+                end=1.4,
+                text="Hei, ja.",
+                words=words,
+                avg_logprob=-0.4,
+                no_speech_prob=0.02,
+                compression_ratio=1.1,
+                flags=(SegmentFlag.LOW_CONFIDENCE,),
+            ),
+            Segment(
+                id=1,
+                start=3725.0 - 4,
+                end=3724.0,
+                text="  ",
+                avg_logprob=-1.0,
+                no_speech_prob=0.5,
+                compression_ratio=1.0,
+            ),
+            Segment(
+                id=2,
+                start=3600.0,
+                end=3605.0,
+                text="Takk for praten.",
+                speaker="Intervjuer",
+                avg_logprob=-0.2,
+                no_speech_prob=0.01,
+                compression_ratio=1.0,
+            ),
+        ),
+    )
+
+
+def test_schema_file_matches_the_code() -> None:
+    """`intervju schema --write` regenerates it; a changed record needs a new version."""
+    assert json.loads(SCHEMA_FILE.read_text(encoding="utf-8")) == transcript_json_schema()
+
+
+def test_json_round_trip_and_schema_version() -> None:
+    transcript = make_transcript()
+    data = get_exporter("json").render(transcript)
+    parsed = json.loads(data)
+    assert parsed["schema_version"] == SCHEMA_VERSION
+    assert parsed["segments"][0]["words"][1] == {
+        "start": 1.0,
+        "end": 1.4,
+        "text": " ja.",
+        "probability": 0.41,
+        "speaker": None,
+    }
+    assert Transcript.model_validate_json(data) == transcript
+
+
+def test_records_are_immutable_and_strict() -> None:
+    transcript = make_transcript()
+    with pytest.raises(ValueError):
+        transcript.segments[0].text = "x"  # type: ignore[misc]
+    with pytest.raises(ValueError):
+        Word(start=0, end=1, text="x", probability=1.5)
+    with pytest.raises(ValueError):
+        Transcript.model_validate({**json.loads(transcript.model_dump_json()), "extra": 1})
+
+
+def test_txt_has_timestamps_speakers_and_no_empty_paragraphs() -> None:
+    text = get_exporter("txt").render(make_transcript()).decode("utf-8")
+    assert text == "[00:00:00] Hei, ja.\n\n[01:00:00] Intervjuer: Takk for praten.\n"
+
+
+def test_segment_confidence() -> None:
+    assert make_transcript().segments[0].confidence == pytest.approx(0.67)
+    assert make_transcript().segments[2].confidence == 1.0
+
+
+def test_unknown_format_lists_the_known_ones() -> None:
+    assert exporter_names() == ["json", "txt"]
+    with pytest.raises(IntervjuError) as caught:
+        get_exporter("docx")
+    assert "json, txt" in caught.value.message("nb")
