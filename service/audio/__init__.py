@@ -1,0 +1,6 @@
+"""Recordings in: probe with ffprobe, decode with ffmpeg to 16 kHz mono float32 in memory."""
+
+from service.audio.decode import SAMPLE_RATE, Audio, decode_audio
+from service.audio.probe import AudioInfo, probe_audio
+
+__all__ = ["SAMPLE_RATE", "Audio", "AudioInfo", "decode_audio", "probe_audio"]

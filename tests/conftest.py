@@ -1,0 +1,53 @@
+"""Shared fixtures: settings on a temporary data dir, the bundled model prepared once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from service.offline import enforce_offline
+
+enforce_offline()
+
+from bench.synth import INTERVIEW, Turn, conversation  # noqa: E402
+from service.asr.models import prepare_bundled  # noqa: E402
+from service.config import Settings  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "samples"
+SHARED_AUDIO = REPO.parent / "shared" / "data" / "audio"
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A models directory with the bundled base model joined and verified (once per run)."""
+    path = tmp_path_factory.mktemp("models")
+    prepare_bundled(path)
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path, models_dir: Path) -> Settings:
+    return Settings(storage={"data_dir": tmp_path / "data", "models_dir": models_dir})
+
+
+@pytest.fixture(scope="session")
+def interview() -> tuple[npt.NDArray[np.float32], list[Turn]]:
+    """A synthesised two-voice Norwegian interview with exact turn times."""
+    return conversation(INTERVIEW)
+
+
+def cc0_clip(name: str) -> Path:
+    """A CC0 Stortinget clip: from shared data when present, else the copy in samples/."""
+    for folder in (SHARED_AUDIO, SAMPLES):
+        if (folder / name).is_file():
+            return folder / name
+    raise FileNotFoundError(name)
+
+
+def references() -> dict[str, str]:
+    rows = (SAMPLES / "references.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    return {r.split("\t")[0]: r.split("\t")[3] for r in rows if r.strip()}
