@@ -1,0 +1,1 @@
+"""Speech recognition with faster-whisper: model management, loading, chunked decoding."""
