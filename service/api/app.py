@@ -1,0 +1,89 @@
+"""The application factory: settings in, a FastAPI app with its database and worker out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from service import __version__
+from service.api.deps import AppState
+from service.api.errors import install_error_handlers
+from service.api.routes import health, jobs
+from service.auth import TokenStore
+from service.config import Settings
+from service.db import open_database
+from service.jobs import JobStore, PipelineLike, Worker
+from service.offline import enforce_offline
+from service.storage import DataDirLock, ensure_dir, remove_orphans
+
+DESCRIPTION = """\
+Offline transcription of Norwegian interview recordings.
+
+Upload a recording to `POST /api/v1/jobs`, follow the job at `GET /api/v1/jobs/{id}` and fetch
+the transcript from `GET /api/v1/jobs/{id}/transcript?format=txt|json`. Every route but
+`/healthz` needs `Authorization: Bearer <token>` (`intervju token create`). Messages are in
+Norwegian bokmål unless `Accept-Language` asks for English.
+"""
+
+
+def create_app(
+    settings: Settings,
+    pipeline_factory: Callable[[Settings], PipelineLike] | None = None,
+    start_worker: bool | None = None,
+) -> FastAPI:
+    """Build the app. ``pipeline_factory`` makes the worker's pipeline (default: the real
+    ``service.pipeline.Pipeline``, created on the first job); ``start_worker`` defaults to
+    ``settings.worker.enabled``."""
+    enforce_offline()
+    db = open_database(settings.db_url)
+    store = JobStore(db)
+    run_worker = settings.worker.enabled if start_worker is None else start_worker
+    worker = Worker(settings, store, pipeline_factory or _real_pipeline) if run_worker else None
+    state = AppState(settings=settings, db=db, jobs=store, tokens=TokenStore(db), worker=worker)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ensure_dir(settings.storage.data_dir)
+        lock = DataDirLock(settings.storage.data_dir)
+        lock.acquire()
+        try:
+            await run_in_threadpool(prepare, state)
+            if worker is not None:
+                worker.start()
+            yield
+        finally:
+            if worker is not None:
+                await run_in_threadpool(worker.stop)
+            db.dispose()
+            lock.release()
+
+    app = FastAPI(
+        title="intervju",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.intervju = state
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(jobs.router)
+    return app
+
+
+def prepare(state: AppState) -> None:
+    """On start: tables, interrupted jobs back in the queue, orphaned uploads deleted."""
+    storage = state.settings.storage
+    ensure_dir(storage.uploads_path)
+    state.db.create_all()
+    state.jobs.recover_interrupted()
+    remove_orphans(storage.uploads_path, state.jobs.ids())
+
+
+def _real_pipeline(settings: Settings) -> PipelineLike:
+    # Imported on the first job only: it loads the speech recognition stack.
+    from service.pipeline import Pipeline
+
+    return Pipeline(settings)

@@ -1,0 +1,186 @@
+"""The in-process worker: one thread that takes queued jobs one at a time and runs the pipeline.
+
+The pipeline (and with it the speech model) is created once per worker, lazily on the first job.
+Progress goes through the same hook as everywhere else; the worker's hook also persists it
+(throttled) and is where a deleted job or a shutdown stops the run.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+from service.config import Settings
+from service.errors import IntervjuError
+from service.jobs.models import LANGUAGES, JobRecord, JobStatus
+from service.jobs.store import JobStore
+from service.options import JobOptions
+from service.progress import Hook
+from service.transcript import Transcript
+
+logger = logging.getLogger(__name__)
+
+# Share of the overall progress (start, end) that each pipeline step covers.
+STEP_SPANS: dict[str, tuple[float, float]] = {
+    JobStatus.DECODING.value: (0.0, 0.05),
+    JobStatus.TRANSCRIBING.value: (0.05, 1.0),
+}
+
+
+class PipelineLike(Protocol):
+    def run(self, path: Path, options: JobOptions, hook: Hook) -> Transcript: ...
+
+
+PipelineFactory = Callable[[Settings], PipelineLike]
+
+
+class JobCancelled(Exception):
+    """Raised from the hook when the job was deleted or cancelled while it ran."""
+
+
+class WorkerStopping(Exception):
+    """Raised from the hook when the service shuts down while a job runs."""
+
+
+class ProgressHook:
+    """The worker's hook: persists step and progress at most every ``interval`` seconds."""
+
+    def __init__(
+        self, store: JobStore, job_id: str, stopping: threading.Event, interval: float
+    ) -> None:
+        self._store = store
+        self._job_id = job_id
+        self._stopping = stopping
+        self._interval = interval
+        self._status = JobStatus.DECODING
+        self._step: str | None = None
+        self._progress = 0.0
+        self._last_write = float("-inf")
+        self._lock = threading.Lock()
+
+    def __call__(
+        self, step: str, *, completed: float | None = None, total: float | None = None
+    ) -> None:
+        if self._stopping.is_set():
+            raise WorkerStopping
+        with self._lock:  # steps may report from several threads
+            self._update(step, completed, total)
+
+    def _update(self, step: str, completed: float | None, total: float | None) -> None:
+        if step in STEP_SPANS:
+            self._status = JobStatus(step)
+            start, end = STEP_SPANS[step]
+            fraction = completed / total if completed is not None and total else 0.0
+            self._progress = max(self._progress, start + (end - start) * min(1.0, fraction))
+        now = time.monotonic()
+        if step == self._step and now - self._last_write < self._interval:
+            return
+        self._step = step
+        self._last_write = now
+        if not self._store.report_progress(self._job_id, self._status, step, self._progress):
+            raise JobCancelled
+
+
+class Worker:
+    """A daemon thread polling the job queue; ``start``/``stop`` from the app's lifespan."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: JobStore,
+        pipeline_factory: PipelineFactory,
+        *,
+        progress_interval: float = 0.5,
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._pipeline_factory = pipeline_factory
+        self._progress_interval = progress_interval
+        self._pipeline: PipelineLike | None = None
+        self._stopping = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is not None:
+            raise RuntimeError("worker already started")
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._loop, name="intervju-worker", daemon=True)
+        self._thread.start()
+        logger.info("job worker started")
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Ask the thread to stop and wait; a running job goes back to the queue."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is None:
+            return
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            logger.warning("job worker did not stop within %.0f s", timeout)
+        self._thread = None
+
+    def wake(self) -> None:
+        """Look at the queue now instead of at the next poll (after an upload)."""
+        self._wake.set()
+
+    def run_once(self) -> bool:
+        """Claim and run the oldest queued job; ``False`` when the queue was empty."""
+        job = self._store.claim_next()
+        if job is None:
+            return False
+        self.process(job)
+        return True
+
+    def process(self, job: JobRecord) -> None:
+        """Run the pipeline on a job this worker has claimed and store the outcome."""
+        logger.info("job %s started (attempt %d)", job.id, job.attempts)
+        hook = ProgressHook(self._store, job.id, self._stopping, self._progress_interval)
+        try:
+            pipeline = self._get_pipeline()
+            transcript = pipeline.run(Path(job.upload_path), _job_options(job), hook)
+        except JobCancelled:
+            logger.info("job %s cancelled", job.id)
+        except WorkerStopping:
+            self._store.release(job.id)
+            logger.info("job %s put back in the queue: shutting down", job.id)
+        except IntervjuError as exc:
+            self._store.fail(job.id, exc.key, exc.params)
+            logger.info("job %s failed: %s", job.id, exc.key)
+        except Exception as exc:
+            self._store.fail(job.id, "job.internal", {"kind": type(exc).__name__})
+            logger.exception("job %s failed unexpectedly", job.id)
+        else:
+            if self._store.finish(job.id, transcript):
+                logger.info("job %s done", job.id)
+            else:
+                logger.info("job %s was deleted before it finished", job.id)
+
+    def _get_pipeline(self) -> PipelineLike:
+        if self._pipeline is None:
+            self._pipeline = self._pipeline_factory(self._settings)
+        return self._pipeline
+
+    def _loop(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.clear()
+            try:
+                worked = self.run_once()
+            except Exception:
+                logger.exception("job worker error; retrying in %.1f s", self._poll_seconds)
+                worked = False
+            if not worked:
+                self._wake.wait(self._poll_seconds)
+        logger.info("job worker stopped")
+
+    @property
+    def _poll_seconds(self) -> float:
+        return self._settings.worker.poll_seconds
+
+
+def _job_options(job: JobRecord) -> JobOptions:
+    return JobOptions(language=LANGUAGES.get(job.language or ""), model=job.model)

@@ -1,0 +1,220 @@
+"""Helpers for the API tests (imported by ``conftest.py`` and the test modules).
+
+Only the slow part is faked: the speech model. The fake pipelines read the stored upload, call
+the progress hook like the real pipeline and return a real ``Transcript``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from service.api import create_app
+from service.api.deps import AppState
+from service.config import APISettings, Settings, StorageSettings, WorkerSettings
+from service.errors import AudioError
+from service.pipeline import JobOptions
+from service.progress import Hook
+from service.transcript import ModelInfo, Segment, SourceInfo, Transcript
+
+AppFactory = Callable[..., TestClient]
+BYTES_PER_SECOND = 32_000  # what the fake pretends: 16 kHz, 16-bit, mono
+WAIT_SECONDS = 10.0
+API = "/api/v1/jobs"
+
+
+def make_settings(data_dir: Path, max_upload_mb: int = 64) -> Settings:
+    return Settings(
+        storage=StorageSettings(data_dir=data_dir),
+        api=APISettings(max_upload_mb=max_upload_mb),
+        worker=WorkerSettings(poll_seconds=0.05),
+    )
+
+
+def make_transcript(
+    duration: float, text: str = " Hei, og velkommen til intervjuet."
+) -> Transcript:
+    return Transcript(
+        language="no",
+        source=SourceInfo(
+            duration=duration, format_name="wav", codec="pcm_s16le", sample_rate=16000, channels=1
+        ),
+        model=ModelInfo(name="fake", language="no", device="cpu", compute_type="int8"),
+        segments=(
+            Segment(
+                id=0,
+                start=0.0,
+                end=duration,
+                text=text,
+                speaker=None,
+                avg_logprob=-0.2,
+                no_speech_prob=0.01,
+                compression_ratio=1.1,
+            ),
+        ),
+    )
+
+
+@dataclass
+class PipelineLog:
+    """What the fake pipelines were asked to do, shared by every instance a factory makes."""
+
+    created: int = 0
+    runs: list[tuple[Path, JobOptions]] = field(default_factory=list)
+    stopped: list[Path] = field(default_factory=list)
+    started: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, path: Path, options: JobOptions) -> None:
+        with self.lock:
+            self.runs.append((path, options))
+
+
+class FakePipeline:
+    """Reads the upload, reports both steps, returns a one-segment transcript."""
+
+    def __init__(self, settings: Settings, log: PipelineLog) -> None:
+        self.settings = settings
+        self.log = log
+        with log.lock:
+            log.created += 1
+
+    def run(self, path: Path, options: JobOptions, hook: Hook) -> Transcript:
+        self.log.record(path, options)
+        size = path.stat().st_size
+        if size == 0:
+            raise AudioError("audio.empty")
+        hook("decoding", completed=0.0, total=1.0)
+        hook("decoding", completed=1.0, total=1.0)
+        duration = size / BYTES_PER_SECOND
+        hook("transcribing", completed=0.0, total=duration)
+        self.transcribe(path, duration, hook)
+        hook("transcribing", completed=duration, total=duration)
+        return make_transcript(duration)
+
+    def transcribe(self, path: Path, duration: float, hook: Hook) -> None:
+        """The slow part; instant here."""
+
+
+class FailingPipeline(FakePipeline):
+    def transcribe(self, path: Path, duration: float, hook: Hook) -> None:
+        raise AudioError("audio.not_audio")
+
+
+class CrashingPipeline(FakePipeline):
+    def transcribe(self, path: Path, duration: float, hook: Hook) -> None:
+        raise RuntimeError("a bug")
+
+
+class BlockingPipeline(FakePipeline):
+    """Reports progress every 20 ms until ``log.release`` is set or the hook stops it."""
+
+    def transcribe(self, path: Path, duration: float, hook: Hook) -> None:
+        self.log.started.set()
+        deadline = time.monotonic() + WAIT_SECONDS
+        step = 0
+        try:
+            while not self.log.release.wait(0.02):
+                step = min(step + 1, 99)
+                hook("transcribing", completed=duration * step / 100, total=duration)
+                if time.monotonic() > deadline:
+                    raise TimeoutError("the test never released the blocking pipeline")
+        except BaseException:
+            self.log.stopped.append(path)
+            raise
+
+
+@contextmanager
+def running(
+    settings: Settings,
+    log: PipelineLog,
+    pipeline: type[FakePipeline] = FakePipeline,
+    worker: bool = True,
+) -> Iterator[TestClient]:
+    """A started app (lifespan entered) whose worker uses ``pipeline``; stopped on exit."""
+
+    def factory(s: Settings) -> FakePipeline:
+        return pipeline(s, log)
+
+    app = create_app(settings, pipeline_factory=factory, start_worker=worker)
+    with TestClient(app) as client:
+        yield client
+
+
+def app_state(client: TestClient) -> AppState:
+    assert isinstance(client.app, FastAPI)
+    state: AppState = client.app.state.intervju
+    return state
+
+
+def new_token(client: TestClient, name: str = "test") -> str:
+    _, plaintext = app_state(client).tokens.create(name)
+    return plaintext
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def upload(
+    client: TestClient,
+    auth: dict[str, str],
+    content: bytes = b"RIFF" + b"\x00" * 64_000,
+    filename: str = "intervju-1.wav",
+    **fields: str,
+) -> Any:
+    return client.post(
+        API, headers=auth, files={"file": (filename, content, "audio/wav")}, data=fields
+    )
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = WAIT_SECONDS) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+def wait_status(
+    client: TestClient, auth: dict[str, str], job_id: str, *statuses: str
+) -> dict[str, Any]:
+    def check() -> dict[str, Any] | None:
+        body: dict[str, Any] = client.get(f"{API}/{job_id}", headers=auth).json()
+        return body if body["status"] in statuses else None
+
+    result: dict[str, Any] = wait_for(check)
+    return result
+
+
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT
+
+
+class WriteAudit:
+    """Every path opened for writing, from any thread, while ``active`` (an audit hook)."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+        self.active = False
+
+    def __call__(self, event: str, args: tuple[Any, ...]) -> None:
+        if not self.active or event != "open" or not isinstance(args[0], str | bytes):
+            return
+        mode, flags = args[1], args[2]
+        writes = (isinstance(flags, int) and flags & _WRITE_FLAGS) or (
+            isinstance(mode, str) and any(ch in mode for ch in "wax+")
+        )
+        if writes:
+            self.paths.append(os.fsdecode(args[0]))

@@ -1,0 +1,277 @@
+"""Uploads stream straight into the data directory: size limits, names, no temp files."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from api_helpers import (
+    API,
+    AppFactory,
+    PipelineLog,
+    WriteAudit,
+    app_state,
+    bearer,
+    make_settings,
+    new_token,
+    upload,
+    wait_status,
+)
+from fastapi.testclient import TestClient
+
+from service.i18n import MESSAGES
+from service.storage import DISPLAY_NAME_MAX, safe_display_name
+
+MiB = 1024 * 1024
+BOUNDARY = "intervju-test-boundary"
+CHUNK = 256 * 1024
+
+
+def multipart_body(filename: str, size: int, **fields: str) -> Iterator[bytes]:
+    """A multipart/form-data body in CHUNK-sized pieces, written by hand (the raw header)."""
+    for name, value in fields.items():
+        yield (
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        ).encode()
+    yield (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"'
+        "\r\nContent-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    for start in range(0, size, CHUNK):
+        yield b"\x01" * min(CHUNK, size - start)
+    yield f"\r\n--{BOUNDARY}--\r\n".encode()
+
+
+def stream_post(
+    client: TestClient,
+    chunks: Iterable[bytes],
+    headers: dict[str, str],
+    on_chunk: Callable[[], None] = lambda: None,
+) -> tuple[httpx.Response, int]:
+    """POST a body chunk by chunk through the ASGI interface (the test client would buffer
+    it); ``on_chunk`` runs before each chunk is handed over. Returns the response and how many
+    chunks the app pulled."""
+    pulled = 0
+
+    async def body() -> AsyncIterator[bytes]:
+        nonlocal pulled
+        for chunk in chunks:
+            on_chunk()
+            pulled += 1
+            yield chunk
+
+    async def post() -> httpx.Response:
+        transport = httpx.ASGITransport(app=client.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            return await http.post(API, content=body(), headers=headers)
+
+    response = asyncio.run(post())
+    return response, pulled
+
+
+def multipart_headers(auth: dict[str, str]) -> dict[str, str]:
+    return {**auth, "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+
+
+@pytest.fixture
+def small_client(start_app: AppFactory, tmp_path: Path) -> TestClient:
+    return start_app(app_settings=make_settings(tmp_path / "data", max_upload_mb=1))
+
+
+def files_under(path: Path) -> set[str]:
+    return {str(p.relative_to(path)) for p in path.rglob("*") if p.is_file()}
+
+
+def test_declared_size_over_the_limit_is_refused_before_reading(small_client: TestClient) -> None:
+    auth = bearer(new_token(small_client))
+    chunks = list(multipart_body("big.wav", 2 * MiB))
+    headers = {**multipart_headers(auth), "Content-Length": str(sum(map(len, chunks)))}
+    response, pulled = stream_post(small_client, chunks, headers)
+    assert response.status_code == 413
+    assert response.json() == {
+        "code": "upload.too_large",
+        "message": MESSAGES["upload.too_large"]["nb"].format(limit_mb=1),
+    }
+    assert pulled == 0
+    uploads = app_state(small_client).settings.storage.uploads_path
+    assert list(uploads.iterdir()) == []
+
+
+def test_declared_size_over_the_limit_with_the_test_client(small_client: TestClient) -> None:
+    auth = bearer(new_token(small_client))
+    response = upload(small_client, {**auth, "Accept-Language": "en"}, b"\x01" * 2 * MiB)
+    assert response.status_code == 413
+    assert response.json()["message"] == "The file is larger than the limit of 1 MiB."
+
+
+def test_streamed_size_over_the_limit_is_cut_off(small_client: TestClient) -> None:
+    auth = bearer(new_token(small_client))
+    uploads = app_state(small_client).settings.storage.uploads_path
+    seen: list[set[str]] = []
+    chunks = list(multipart_body("big.wav", 2 * MiB))  # no Content-Length: chunked
+    response, pulled = stream_post(
+        small_client, chunks, multipart_headers(auth), lambda: seen.append(files_under(uploads))
+    )
+    assert response.status_code == 413
+    assert response.json()["code"] == "upload.too_large"
+    assert pulled < len(chunks) - 2  # stopped soon after 1 MiB, not at the end
+    assert any(name.endswith(".upload.part") for names in seen for name in names)
+    assert list(uploads.iterdir()) == []  # the partial file is gone
+    assert small_client.get(API, headers=auth).json()["jobs"] == []
+
+
+def test_upload_streams_to_the_data_dir_without_temp_files(
+    client: TestClient,
+    auth: dict[str, str],
+    data_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    write_audit: WriteAudit,
+) -> None:
+    temp_dir = tmp_path / "tmp"
+    temp_dir.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp_dir))
+    assert tempfile.gettempdir() == str(temp_dir)
+    uploads = data_dir / "uploads"
+    part_sizes: list[int] = []
+    temp_files: list[str] = []
+
+    def observe() -> None:
+        part_sizes.extend(p.stat().st_size for p in uploads.glob("*.upload.part"))
+        temp_files.extend(p.name for p in temp_dir.iterdir())
+
+    chunks = multipart_body("intervju.wav", 3 * MiB)
+    response, _ = stream_post(client, chunks, multipart_headers(auth), observe)
+    assert response.status_code == 202, response.text
+    job = wait_status(client, auth, response.json()["id"], "done")
+    assert job["size_bytes"] == 3 * MiB
+
+    assert len(part_sizes) > 3 and part_sizes == sorted(part_sizes)  # grew while streaming
+    assert any(0 < size < MiB for size in part_sizes) and max(part_sizes) > 2 * MiB
+    assert temp_files == [] and list(temp_dir.iterdir()) == []
+    assert write_audit.paths, "the audit hook saw no writes at all"
+    outside = [p for p in write_audit.paths if not Path(p).resolve().is_relative_to(data_dir)]
+    assert outside == []
+
+
+@pytest.mark.parametrize(
+    ("client_name", "shown"),
+    [
+        ("../../etc/passwd.mp3", "passwd.mp3"),
+        ("..\\..\\x.wav", "x.wav"),
+        ("/abs/path/opptak.m4a", "opptak.m4a"),
+        ("..", "opptak"),
+    ],
+)
+def test_path_traversal_names_are_stored_safely(
+    client: TestClient,
+    auth: dict[str, str],
+    data_dir: Path,
+    tmp_path: Path,
+    pipeline_log: PipelineLog,
+    client_name: str,
+    shown: str,
+) -> None:
+    response = upload(client, auth, filename=client_name)
+    assert response.status_code == 202, response.text
+    job = response.json()
+    assert job["filename"] == shown
+    wait_status(client, auth, job["id"], "done")
+    [(path, _)] = pipeline_log.runs
+    assert path == data_dir / "uploads" / f"{job['id']}.upload"
+    assert files_under(data_dir / "uploads") == {f"{job['id']}.upload"}
+    assert {name for name in files_under(tmp_path) if not name.startswith("data/")} == set()
+
+
+def test_raw_backslash_name_is_sanitised(client: TestClient, auth: dict[str, str]) -> None:
+    chunks = multipart_body("..\\..\\x.wav", 1000)
+    response, _ = stream_post(client, chunks, multipart_headers(auth))
+    assert response.status_code == 202
+    assert response.json()["filename"] == "x.wav"
+
+
+@pytest.mark.parametrize(
+    ("fields", "content", "filename", "status", "code"),
+    [
+        ({"language": "de"}, b"x" * 100, "a.wav", 422, "upload.bad_language"),
+        ({"model": "../../models/evil"}, b"x" * 100, "a.wav", 422, "upload.bad_model"),
+        ({}, b"", "a.wav", 400, "audio.empty"),
+        ({}, b"x" * 100, "", 400, "upload.no_file"),
+    ],
+)
+def test_bad_uploads_are_refused_and_leave_nothing(
+    client: TestClient,
+    auth: dict[str, str],
+    data_dir: Path,
+    fields: dict[str, str],
+    content: bytes,
+    filename: str,
+    status: int,
+    code: str,
+) -> None:
+    response = upload(client, auth, content, filename=filename, **fields)
+    assert response.status_code == status, response.text
+    assert response.json()["code"] == code
+    assert response.json()["message"]
+    assert list((data_dir / "uploads").iterdir()) == []
+    assert client.get(API, headers=auth).json()["jobs"] == []
+
+
+def test_form_without_a_file_part(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.post(API, headers=auth, data={"language": "no"}, files={"x": ("", b"")})
+    assert response.status_code == 400
+    assert response.json()["code"] == "upload.no_file"
+
+
+def test_body_that_is_not_multipart(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.post(API, headers=auth, json={"file": "x"})
+    assert response.status_code == 415
+    assert response.json()["code"] == "upload.not_multipart"
+
+
+def test_truncated_body(client: TestClient, auth: dict[str, str], data_dir: Path) -> None:
+    chunks = list(multipart_body("a.wav", 1000))[:-1]  # no closing boundary
+    response, _ = stream_post(client, chunks, multipart_headers(auth))
+    assert response.status_code == 400
+    assert response.json()["code"] == "upload.malformed"
+    assert list((data_dir / "uploads").iterdir()) == []
+
+
+def test_model_and_language_reach_the_pipeline(
+    client: TestClient, auth: dict[str, str], pipeline_log: PipelineLog
+) -> None:
+    job = upload(client, auth, language="no", model="nb-whisper-small").json()
+    assert job["model"] == "nb-whisper-small"
+    wait_status(client, auth, job["id"], "done")
+    [(_, options)] = pipeline_log.runs
+    assert (options.language, options.model) == ("no", "nb-whisper-small")
+
+
+@pytest.mark.parametrize(
+    ("client_name", "shown"),
+    [
+        ("intervju.wav", "intervju.wav"),
+        ("C:\\Users\\kari\\Opptak 1.m4a", "Opptak 1.m4a"),
+        ("../../etc/passwd.mp3", "passwd.mp3"),
+        ("a/b/../..", "opptak"),
+        ("...hidden.wav", "hidden.wav"),
+        ("bad\x00name\x1b[31m.wav", "badname[31m.wav"),
+        ("\u202egnp.exe", "gnp.exe"),
+        ("  ", "opptak"),
+        (None, "opptak"),
+        ("e\u0301.wav", "\u00e9.wav"),
+    ],
+)
+def test_safe_display_name(client_name: str | None, shown: str) -> None:
+    assert safe_display_name(client_name) == shown
+
+
+def test_safe_display_name_is_bounded_and_keeps_the_extension() -> None:
+    name = safe_display_name("x" * 500 + ".wav")
+    assert len(name) == DISPLAY_NAME_MAX
+    assert name.endswith("x.wav")
+    assert len(safe_display_name("y" * 500)) == DISPLAY_NAME_MAX
