@@ -1,0 +1,1 @@
+"""The `intervju` command line."""
