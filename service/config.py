@@ -52,8 +52,8 @@ class ASRSettings(BaseModel):
         0,
         ge=0,
         le=64,
-        description="Speech clips decoded per batch; 0 = 16 on CUDA, 4 on the CPU (memory grows "
-        "~70 MB per clip in a batch, speed did not with more than 4 on the CPU).",
+        description="Speech clips decoded per batch; 0 = 16 on CUDA, 2 on the CPU (there each "
+        "clip in a batch costs ~70 MB per window, and more than 2 was not faster).",
     )
     beam_size: int = Field(5, ge=1, le=10, description="Beam width.")
     window_seconds: float = Field(

@@ -38,7 +38,7 @@ def plan_device(asr: ASRSettings, cuda_devices: int | None = None) -> DevicePlan
     if compute_type == "auto":
         compute_type = "float16" if use_cuda else "int8"
     workers = asr.parallel_windows or (1 if use_cuda else max(1, os.cpu_count() or 1))
-    batch_size = asr.batch_size or (16 if use_cuda else 4)
+    batch_size = asr.batch_size or (16 if use_cuda else 2)
     return DevicePlan(device, compute_type, asr.cpu_threads, workers, batch_size)
 
 

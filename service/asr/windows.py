@@ -17,7 +17,7 @@ from service.audio import SAMPLE_RATE
 
 CLIP_SECONDS = 30.0  # Whisper's receptive field
 _MAX_MERGE_GAP = 2.0  # silence longer than this starts a new clip
-_VAD_BLOCK_SECONDS = 300.0
+_VAD_BLOCK_SECONDS = 60.0  # Silero's working memory grows with the block
 _VAD_OPTIONS = VadOptions(
     threshold=0.5, min_silence_duration_ms=300, speech_pad_ms=200, max_speech_duration_s=29.0
 )

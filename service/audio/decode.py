@@ -99,7 +99,10 @@ def _read_samples(pipe: IO[bytes], expected_seconds: float) -> npt.NDArray[np.fl
         filled += count
     view.release()
     filled -= filled % _BYTES_PER_SAMPLE
-    return np.frombuffer(buffer, dtype=np.float32, count=filled // _BYTES_PER_SAMPLE).copy()
+    samples = np.frombuffer(buffer, dtype=np.float32, count=filled // _BYTES_PER_SAMPLE)
+    # The buffer was sized from the probed duration; copy only if much of it went unused, so a
+    # long recording is never held twice.
+    return samples.copy() if len(buffer) - filled > filled // 10 else samples
 
 
 def _check_complete(audio: Audio, info: AudioInfo, ffmpeg_complained: bool) -> None:

@@ -17,7 +17,7 @@ def test_gpu_is_chosen_automatically_with_float16_and_one_batched_worker() -> No
 def test_cpu_uses_int8_and_one_single_threaded_worker_per_core() -> None:
     plan = plan_device(ASRSettings(), cuda_devices=0)
     assert (plan.device, plan.compute_type) == ("cpu", "int8")
-    assert (plan.cpu_threads, plan.batch_size) == (1, 4)
+    assert (plan.cpu_threads, plan.batch_size) == (1, 2)
     assert plan.workers == (os.cpu_count() or 1)
 
 
