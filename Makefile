@@ -11,7 +11,7 @@ serve: setup
 	.venv/bin/intervju serve
 
 lint: setup-dev
-	.venv/bin/ruff check service anonymizer tests bench
+	.venv/bin/ruff check service tests bench
 	.venv/bin/mypy
 
 # The whole suite, real-model tests included (what CI runs).
