@@ -94,7 +94,7 @@ def prepare_bundled(models_dir: Path, *, verify: bool = False) -> Path:
     if _is_installed(target) and not verify:
         if (target / "model.bin").stat().st_size == BUNDLED_SIZE:
             return target
-    elif _is_installed(target) and _sha256(target / "model.bin") == BUNDLED_SHA256:
+    elif _is_installed(target) and sha256_file(target / "model.bin") == BUNDLED_SHA256:
         return target
     part1, part2 = _bundled_parts()
     staging = models_dir / f".{BUNDLED}.partial"
@@ -146,7 +146,8 @@ def _is_installed(path: Path) -> bool:
     return (path / "model.bin").is_file() and (path / MANIFEST).is_file()
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a (large) file, read in 1 MiB chunks."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):

@@ -7,14 +7,13 @@ directory. Nothing else in intervju imports huggingface_hub.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from service.asr.models import NB_WHISPER, write_manifest
+from service.asr.models import NB_WHISPER, sha256_file, write_manifest
 from service.errors import ModelError
 
 logger = logging.getLogger(__name__)
@@ -52,7 +51,7 @@ def pull_model(
     except Exception as exc:  # network, authentication, disk: say what failed, keep nothing
         shutil.rmtree(staging, ignore_errors=True)
         raise ModelError("model.pull_failed", name=name, reason=type(exc).__name__) from exc
-    write_manifest(staging, name, f"pulled:{repo}", _sha256(staging / "model.bin"))
+    write_manifest(staging, name, f"pulled:{repo}", sha256_file(staging / "model.bin"))
     target = models_dir / name
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
@@ -83,10 +82,3 @@ def _complete_layout(path: Path, name: str) -> None:
     if missing:
         raise ModelError("model.pull_failed", name=name, reason="missing " + ", ".join(missing))
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
