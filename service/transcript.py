@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: the overlapping_speech flag
 
 # A word the model was less sure of than this is shown as weak in review.
 LOW_CONFIDENCE = 0.5
@@ -28,6 +28,7 @@ class SegmentFlag(StrEnum):
     REDECODED = "redecoded"  # a loop was found and the stretch decoded again
     LOW_CONFIDENCE = "low_confidence"  # mean word probability below LOW_CONFIDENCE
     POSSIBLE_HALLUCINATION = "possible_hallucination"  # text the model tends to invent
+    OVERLAPPING_SPEECH = "overlapping_speech"  # two speakers talked at once here
 
 
 class Word(_Record):

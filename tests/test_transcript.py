@@ -115,7 +115,7 @@ def test_segment_confidence() -> None:
 
 
 def test_unknown_format_lists_the_known_ones() -> None:
-    assert exporter_names() == ["json", "txt"]
+    assert exporter_names() == ["json", "rttm", "txt"]
     with pytest.raises(IntervjuError) as caught:
         get_exporter("docx")
-    assert "json, txt" in caught.value.message("nb")
+    assert "json, rttm, txt" in caught.value.message("nb")

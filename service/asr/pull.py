@@ -81,4 +81,3 @@ def _complete_layout(path: Path, name: str) -> None:
         missing.append("vocabulary")
     if missing:
         raise ModelError("model.pull_failed", name=name, reason="missing " + ", ".join(missing))
-

@@ -55,4 +55,4 @@ def exporter_names() -> list[str]:
 
 
 # Built-in formats register on import, through the same path a plug-in would use.
-from service.exporters import json_export, txt  # noqa: E402, F401
+from service.exporters import json_export, rttm, txt  # noqa: E402, F401
