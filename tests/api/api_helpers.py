@@ -22,9 +22,10 @@ from service.api import create_app
 from service.api.deps import AppState
 from service.config import APISettings, Settings, StorageSettings, WorkerSettings
 from service.errors import AudioError
-from service.pipeline import JobOptions
+from service.options import JobOptions
 from service.progress import Hook
-from service.transcript import ModelInfo, Segment, SourceInfo, Transcript
+from service.transcript import Transcript
+from tests import factories
 
 AppFactory = Callable[..., TestClient]
 BYTES_PER_SECOND = 32_000  # what the fake pretends: 16 kHz, 16-bit, mono
@@ -43,24 +44,8 @@ def make_settings(data_dir: Path, max_upload_mb: int = 64) -> Settings:
 def make_transcript(
     duration: float, text: str = " Hei, og velkommen til intervjuet."
 ) -> Transcript:
-    return Transcript(
-        language="no",
-        source=SourceInfo(
-            duration=duration, format_name="wav", codec="pcm_s16le", sample_rate=16000, channels=1
-        ),
-        model=ModelInfo(name="fake", language="no", device="cpu", compute_type="int8"),
-        segments=(
-            Segment(
-                id=0,
-                start=0.0,
-                end=duration,
-                text=text,
-                speaker=None,
-                avg_logprob=-0.2,
-                no_speech_prob=0.01,
-                compression_ratio=1.1,
-            ),
-        ),
+    return factories.make_transcript(
+        [factories.make_segment(0.0, duration, text)], duration=duration
     )
 
 

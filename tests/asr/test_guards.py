@@ -8,28 +8,16 @@ from service.asr.transcribe import WindowResult, _flag, _WindowDecoder
 from service.asr.windows import Span, Window
 from service.audio import Audio
 from service.config import ASRSettings
-from service.transcript import Segment, SegmentFlag, Word
+from service.transcript import Segment, SegmentFlag
+from tests.factories import make_segment, make_words
 
 LOOP = "hatt en mime mønner hatt en mime mønner hatt en mime mønner hatt en mime mønner"
 
 
 def seg(start: float, end: float, text: str, probability: float = 0.9) -> Segment:
-    words = tuple(
-        Word(
-            start=start + i * 0.3, end=start + i * 0.3 + 0.25, text=f" {w}", probability=probability
-        )
-        for i, w in enumerate(text.split())
-    )
-    return Segment(
-        id=0,
-        start=start,
-        end=end,
-        text=text,
-        words=words,
-        avg_logprob=-0.3,
-        no_speech_prob=0.01,
-        compression_ratio=1.2,
-    )
+    """A segment whose words follow each other every 0.3 s from ``start``."""
+    spans = [(start + i * 0.3, start + i * 0.3 + 0.25, w) for i, w in enumerate(text.split())]
+    return make_segment(start, end, text, words=make_words(spans, probability))
 
 
 class StubDecoder(_WindowDecoder):

@@ -6,7 +6,8 @@ from pyannote.core import Annotation
 from pyannote.core import Segment as Turn
 
 from service.diarization import attribute_speakers
-from service.transcript import ModelInfo, Segment, SegmentFlag, SourceInfo, Transcript, Word
+from service.transcript import SegmentFlag, Transcript
+from tests.factories import make_transcript, segment_of_words
 
 
 def turns(*spans: tuple[float, float, str]) -> Annotation:
@@ -17,29 +18,7 @@ def turns(*spans: tuple[float, float, str]) -> Annotation:
 
 
 def transcript(*segments: list[tuple[float, float, str]]) -> Transcript:
-    built = []
-    for i, words in enumerate(segments):
-        ws = tuple(Word(start=s, end=e, text=f" {t}", probability=0.9) for s, e, t in words)
-        built.append(
-            Segment(
-                id=i,
-                start=ws[0].start,
-                end=ws[-1].end,
-                text="".join(w.text for w in ws).strip(),
-                words=ws,
-                avg_logprob=-0.3,
-                no_speech_prob=0.0,
-                compression_ratio=1.0,
-            )
-        )
-    return Transcript(
-        language="no",
-        source=SourceInfo(
-            duration=60, format_name="wav", codec="pcm", sample_rate=16000, channels=1
-        ),
-        model=ModelInfo(name="test", language="no", device="cpu", compute_type="int8"),
-        segments=tuple(built),
-    )
+    return make_transcript(segment_of_words(words) for words in segments)
 
 
 def speakers(result: Transcript) -> list[tuple[str | None, str]]:

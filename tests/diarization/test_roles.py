@@ -5,29 +5,13 @@ from __future__ import annotations
 from service.diarization import label_roles
 from service.diarization.roles import interviewer_scores, role_names
 from service.exporters import get_exporter
-from service.transcript import ModelInfo, Segment, SourceInfo, Transcript
+from service.transcript import Transcript
+from tests.factories import make_segment, make_transcript
 
 
 def dialogue(*lines: tuple[str, float, float, str]) -> Transcript:
-    return Transcript(
-        language="no",
-        source=SourceInfo(
-            duration=600, format_name="wav", codec="pcm", sample_rate=16000, channels=1
-        ),
-        model=ModelInfo(name="test", language="no", device="cpu", compute_type="int8"),
-        segments=tuple(
-            Segment(
-                id=i,
-                start=s,
-                end=e,
-                text=text,
-                speaker=speaker,
-                avg_logprob=-0.2,
-                no_speech_prob=0.0,
-                compression_ratio=1.0,
-            )
-            for i, (speaker, s, e, text) in enumerate(lines)
-        ),
+    return make_transcript(
+        make_segment(start, end, text, speaker=speaker) for speaker, start, end, text in lines
     )
 
 
