@@ -68,6 +68,28 @@ class ASRSettings(BaseModel):
     )
 
 
+class DiarizationSettings(BaseModel):
+    """Who spoke when."""
+
+    enabled: bool = Field(True, description="Attribute words to speakers after transcription.")
+    backend: str = Field(
+        "builtin",
+        description="`builtin` (offline: Silero VAD + resemblyzer GE2E embeddings + spectral "
+        "clustering) or `pyannote` (needs the `[pyannote]` extra and a local pipeline).",
+    )
+    pyannote_dir: Path | None = Field(
+        None,
+        description="A pyannote pipeline directory (`config.yaml`, `segmentation/`, "
+        "`embedding/`, `plda/`); defaults to `<models_dir>/pyannote-community-1`.",
+    )
+    device: Literal["auto", "cpu", "cuda"] = Field(
+        "auto", description="`auto` uses CUDA when torch sees a GPU, else the CPU."
+    )
+    max_speakers: int = Field(
+        4, ge=1, le=10, description="Most speakers looked for when the count is not given."
+    )
+
+
 class StorageSettings(BaseModel):
     """Where data lives."""
 
@@ -120,6 +142,7 @@ class Settings(BaseSettings):
     )
 
     asr: ASRSettings = Field(default_factory=ASRSettings)
+    diarization: DiarizationSettings = Field(default_factory=DiarizationSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     api: APISettings = Field(default_factory=APISettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)

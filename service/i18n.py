@@ -68,6 +68,28 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "nb": "Kunne ikke hente modellen «{name}»: {reason}",
         "en": "Could not fetch the model '{name}': {reason}",
     },
+    "diarization.speakers_out_of_range": {
+        "nb": "Antall talere må være mellom 1 og {limit}.",
+        "en": "The number of speakers must be between 1 and {limit}.",
+    },
+    "diarization.speakers_inconsistent": {
+        "nb": "Antall talere stemmer ikke med minste og største antall.",
+        "en": "The number of speakers does not fit the minimum and maximum.",
+    },
+    "diarization.unknown_backend": {
+        "nb": "Ukjent metode for talergjenkjenning «{name}». Kjente: {known}.",
+        "en": "Unknown diarisation backend '{name}'. Known: {known}.",
+    },
+    "diarization.backend_missing": {
+        "nb": "Talergjenkjenning med {name} er ikke installert. Installer med: {hint}",
+        "en": "Diarisation with {name} is not installed. Install it with: {hint}",
+    },
+    "diarization.pipeline_missing": {
+        "nb": "Fant ingen pyannote-modell i {path}. Hent den med «intervju models pull "
+        "pyannote-community-1» eller pek på en mappe med INTERVJU_DIARIZATION__PYANNOTE_DIR.",
+        "en": "No pyannote pipeline found in {path}. Fetch it with 'intervju models pull "
+        "pyannote-community-1' or point INTERVJU_DIARIZATION__PYANNOTE_DIR to a directory.",
+    },
     "upload.too_large": {
         "nb": "Filen er større enn grensen på {limit_mb} MiB.",
         "en": "The file is larger than the limit of {limit_mb} MiB.",

@@ -12,3 +12,9 @@ class JobOptions:
 
     language: Literal["no", "nn"] | None = None
     model: str | None = None
+    diarize: bool | None = None
+    num_speakers: int | None = None
+    min_speakers: int | None = None
+    max_speakers: int | None = None
+    interviewer: str | None = None  # speaker id (``SPEAKER_01``) that overrides the guess
+    speaker_names: tuple[tuple[str, str], ...] = ()  # (id or role name, display name)

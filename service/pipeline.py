@@ -1,24 +1,32 @@
 """The pipeline only orders steps; models are loaded once per worker and reused.
 
-A step is a function ``(models, input, options, hook) -> record``.
+decode -> find speech (once, shared) -> recognise -> diarise -> attribute words -> roles.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from service.asr.engine import WhisperEngine
 from service.asr.transcribe import transcribe_audio
+from service.asr.windows import detect_speech
 from service.audio import decode_audio, probe_audio
 from service.config import Settings
+from service.diarization import attribute_speakers, label_roles
+from service.diarization.base import Diarizer, SpeakerHints, load_backend
 from service.options import JobOptions
 from service.progress import Hook, no_op_hook
-from service.transcript import Transcript
+from service.transcript import DiarizationInfo, Transcript
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["JobOptions", "Pipeline"]
+__all__ = ["JobOptions", "Pipeline", "speaker_hints"]
+
+
+def speaker_hints(options: JobOptions) -> SpeakerHints:
+    return SpeakerHints(options.num_speakers, options.min_speakers, options.max_speakers)
 
 
 class Pipeline:
@@ -27,6 +35,7 @@ class Pipeline:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._engines: dict[str, WhisperEngine] = {}
+        self._diarizer: Diarizer | None = None
 
     def engine(self, model: str | None = None) -> WhisperEngine:
         """The loaded Whisper model for ``model`` (the setting when ``None``), loaded once."""
@@ -35,18 +44,42 @@ class Pipeline:
             self._engines[spec] = WhisperEngine.load(spec, self.settings)
         return self._engines[spec]
 
+    def diarizer(self) -> Diarizer:
+        """The configured diarisation backend, loaded once."""
+        if self._diarizer is None:
+            self._diarizer = load_backend(self.settings.diarization.backend, self.settings)
+        return self._diarizer
+
     def run(self, path: Path, options: JobOptions, hook: Hook = no_op_hook) -> Transcript:
+        hints = speaker_hints(options)  # refuse bad hints before any work
         hook("decoding", completed=0.0, total=1.0)
         info = probe_audio(path)
         audio = decode_audio(path, info)
         hook("decoding", completed=1.0, total=1.0)
         engine = self.engine(options.model)
         language = options.language or self.settings.asr.language
-        transcript = transcribe_audio(engine, audio, info, language, self.settings.asr, hook)
+        speech = detect_speech(audio.samples)
+        transcript = transcribe_audio(
+            engine, audio, info, language, self.settings.asr, hook, speech
+        )
         logger.info(
             "transcribed %.1f s of audio into %d segments in %.1f s",
             info.duration,
             len(transcript.segments),
             transcript.decode_seconds,
         )
-        return transcript
+        diarize = self.settings.diarization.enabled if options.diarize is None else options.diarize
+        if not diarize:
+            return transcript
+        diarizer = self.diarizer()
+        started = time.monotonic()
+        hook("diarizing", completed=0.0, total=1.0)
+        regions = [(span.start, span.end) for span in speech]
+        result = diarizer(audio.samples, hints, hook, regions)
+        hook("diarizing", completed=1.0, total=1.0)
+        seconds = time.monotonic() - started
+        logger.info("diarised: %d speakers in %.1f s", len(result.speakers), seconds)
+        transcript = attribute_speakers(transcript, result.turns, result.overlap)
+        transcript = label_roles(transcript, options.interviewer, dict(options.speaker_names))
+        info_ = DiarizationInfo(backend=diarizer.name, seconds=round(seconds, 3))
+        return transcript.model_copy(update={"diarization": info_})

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.1"  # 1.1: the overlapping_speech flag
+SCHEMA_VERSION = "1.2"  # 1.1: the overlapping_speech flag; 1.2: speakers and diarisation
 
 # A word the model was less sure of than this is shown as weak in review.
 LOW_CONFIDENCE = 0.5
@@ -36,7 +36,7 @@ class Word(_Record):
     end: float = Field(description="Seconds from the start of the recording.")
     text: str = Field(description="The word with its leading space and punctuation.")
     probability: float = Field(ge=0.0, le=1.0, description="Model confidence, 0-1.")
-    speaker: str | None = Field(None, description="Speaker label, once diarised.")
+    speaker: str | None = Field(None, description="Speaker id (see `speakers`), once diarised.")
 
 
 class Segment(_Record):
@@ -45,7 +45,7 @@ class Segment(_Record):
     end: float
     text: str
     words: tuple[Word, ...] = ()
-    speaker: str | None = Field(None, description="Speaker label, once diarised.")
+    speaker: str | None = Field(None, description="Speaker id (see `speakers`), once diarised.")
     avg_logprob: float = Field(description="Mean token log-probability from the decoder.")
     no_speech_prob: float = Field(ge=0.0, le=1.0)
     compression_ratio: float = Field(ge=0.0)
@@ -84,6 +84,25 @@ class ModelInfo(_Record):
     compute_type: str
 
 
+class SpeakerRole(StrEnum):
+    INTERVIEWER = "interviewer"
+    INFORMANT = "informant"
+
+
+class Speaker(_Record):
+    """A voice found by diarisation. Words and segments refer to it by ``id``."""
+
+    id: str = Field(description="Stable label from diarisation, e.g. `SPEAKER_00`.")
+    name: str = Field(description="Shown in exports: a role («Intervjuer») or a chosen name.")
+    role: SpeakerRole
+    seconds: float = Field(ge=0.0, description="Seconds of speech attributed to the speaker.")
+
+
+class DiarizationInfo(_Record):
+    backend: str = Field(description="`builtin` or `pyannote`.")
+    seconds: float = Field(ge=0.0, description="Wall time of diarisation.")
+
+
 class Transcript(_Record):
     schema_version: str = SCHEMA_VERSION
     language: str
@@ -91,6 +110,8 @@ class Transcript(_Record):
     model: ModelInfo
     segments: tuple[Segment, ...]
     gaps: tuple[Gap, ...] = ()
+    speakers: tuple[Speaker, ...] = Field((), description="Empty when not diarised.")
+    diarization: DiarizationInfo | None = None
     decode_seconds: float = Field(0.0, ge=0.0, description="Wall time of recognition.")
 
     @property
@@ -100,6 +121,12 @@ class Transcript(_Record):
     @property
     def words(self) -> list[Word]:
         return [w for s in self.segments for w in s.words]
+
+    def speaker_name(self, speaker_id: str | None) -> str | None:
+        """The display name of ``speaker_id`` (the id itself when it has none)."""
+        if speaker_id is None:
+            return None
+        return next((s.name for s in self.speakers if s.id == speaker_id), speaker_id)
 
 
 def transcript_json_schema() -> dict[str, object]:

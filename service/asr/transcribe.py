@@ -60,12 +60,16 @@ def transcribe_audio(
     language: str,
     asr: ASRSettings,
     hook: Hook = no_op_hook,
+    speech: list[Span] | None = None,
 ) -> Transcript:
-    """Recognise ``audio`` and return the whole transcript."""
+    """Recognise ``audio`` and return the whole transcript.
+
+    ``speech``: the speech regions from ``detect_speech``, when the caller already has them.
+    """
     started = time.monotonic()
     segments: list[Segment] = []
     gaps: list[Gap] = []
-    for result in iter_windows(engine, audio, language, asr, hook):
+    for result in iter_windows(engine, audio, language, asr, hook, speech):
         segments.extend(result.segments)
         gaps.extend(result.gaps)
     numbered = tuple(s.model_copy(update={"id": i}) for i, s in enumerate(segments))
@@ -91,10 +95,16 @@ def transcribe_audio(
 
 
 def iter_windows(
-    engine: WhisperEngine, audio: Audio, language: str, asr: ASRSettings, hook: Hook
+    engine: WhisperEngine,
+    audio: Audio,
+    language: str,
+    asr: ASRSettings,
+    hook: Hook,
+    speech: list[Span] | None = None,
 ) -> Iterator[WindowResult]:
     """Decode window by window (several at once), yielding results in time order."""
-    speech = detect_speech(audio.samples)
+    if speech is None:
+        speech = detect_speech(audio.samples)
     windows = plan_windows(merge_clips(speech), asr.window_seconds, engine.plan.workers)
     total = audio.duration
     hook("transcribing", completed=0.0, total=total)

@@ -3,8 +3,9 @@
 Each word goes to the speaker whose turns overlap it most; a word in a pause between turns goes
 to the nearest turn (within ``MAX_SNAP`` seconds) or stays with the previous word's speaker.
 Short backchannels («mm», «ja») inside another speaker's turn keep their own speaker because
-they are attributed word by word. Where a second speaker covers most of a word too, the segment
-is flagged ``overlapping_speech`` rather than losing either.
+they are attributed word by word. Where the backend found two voices at once over most of a
+word (or a second speaker's turn covers it), the segment is flagged ``overlapping_speech``
+rather than losing either.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from pyannote.core import Annotation
+from pyannote.core import Annotation, Segment, Timeline
 
-from service.transcript import Segment, SegmentFlag, Transcript, Word
+from service.transcript import Segment as TranscriptSegment
+from service.transcript import SegmentFlag, Transcript, Word
 
 MAX_SNAP = 1.0  # seconds: a word this close to a turn belongs to it
 OVERLAP_SHARE = 0.5  # a second speaker covering this share of a word marks overlap
@@ -30,13 +32,24 @@ class _Turn:
 class _Turns:
     """Sorted turns with fast lookup of those overlapping an interval."""
 
-    def __init__(self, annotation: Annotation) -> None:
+    def __init__(self, annotation: Annotation, overlap: Timeline | None = None) -> None:
         self.turns = sorted(
             (_Turn(s.start, s.end, str(label)) for s, _, label in annotation.itertracks(True)),
             key=lambda t: t.start,
         )
         self.starts = [t.start for t in self.turns]
         self.longest = max((t.end - t.start for t in self.turns), default=0.0)
+        self.overlap = (overlap or Timeline()).support()
+
+    def overlapped(self, start: float, end: float) -> bool:
+        """Whether detected overlapping speech covers most of [start, end]."""
+        if not self.overlap or end <= start:
+            return False
+        window = Segment(start, end)
+        covered = sum(
+            (seg & window).duration for seg in self.overlap.crop(window, mode="intersection")
+        )
+        return covered / (end - start) >= OVERLAP_SHARE
 
     def overlaps(self, start: float, end: float) -> dict[str, float]:
         """Seconds of [start, end] covered by each speaker."""
@@ -59,10 +72,12 @@ class _Turns:
         return best[1] if best else None
 
 
-def attribute_speakers(transcript: Transcript, turns: Annotation) -> Transcript:
+def attribute_speakers(
+    transcript: Transcript, turns: Annotation, overlap: Timeline | None = None
+) -> Transcript:
     """``transcript`` with a speaker on every word and segment, split at speaker changes."""
-    index = _Turns(turns)
-    segments: list[Segment] = []
+    index = _Turns(turns, overlap)
+    segments: list[TranscriptSegment] = []
     previous: str | None = None
     for segment in transcript.segments:
         pieces, previous = _split(segment, index, previous)
@@ -77,16 +92,16 @@ def _speaker_for(
     """The speaker of an interval, and whether another speaker overlaps it substantially."""
     shares = index.overlaps(start, end)
     if not shares:
-        return index.nearest(start, end) or previous, False
+        return index.nearest(start, end) or previous, index.overlapped(start, end)
     ranked = sorted(shares.items(), key=lambda item: -item[1])
     duration = max(end - start, 1e-6)
     overlapped = len(ranked) > 1 and ranked[1][1] / duration >= OVERLAP_SHARE
-    return ranked[0][0], overlapped
+    return ranked[0][0], overlapped or index.overlapped(start, end)
 
 
 def _split(
-    segment: Segment, index: _Turns, previous: str | None
-) -> tuple[list[Segment], str | None]:
+    segment: TranscriptSegment, index: _Turns, previous: str | None
+) -> tuple[list[TranscriptSegment], str | None]:
     if not segment.words:
         speaker, overlapped = _speaker_for(segment.start, segment.end, index, previous)
         return [_with(segment, speaker, overlapped)], speaker
@@ -122,8 +137,11 @@ def _split(
 
 
 def _with(
-    segment: Segment, speaker: str | None, overlapped: bool, words: tuple[Word, ...] | None = None
-) -> Segment:
+    segment: TranscriptSegment,
+    speaker: str | None,
+    overlapped: bool,
+    words: tuple[Word, ...] | None = None,
+) -> TranscriptSegment:
     flags = segment.flags
     if overlapped and SegmentFlag.OVERLAPPING_SPEECH not in flags:
         flags = (*flags, SegmentFlag.OVERLAPPING_SPEECH)

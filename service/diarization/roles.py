@@ -8,10 +8,10 @@ Researchers can override the choice and rename anyone.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 
-from service.transcript import Transcript
+from service.transcript import Speaker, SpeakerRole, Transcript
 
 INTERVIEWER = "Intervjuer"
 INFORMANT = "Informant"
@@ -71,25 +71,41 @@ def label_roles(
     interviewer: str | None = None,
     renames: Mapping[str, str] | None = None,
 ) -> Transcript:
-    """Relabel speakers by role, then apply ``renames`` (role or raw label -> new name)."""
+    """Fill ``transcript.speakers``: a role and a display name for every speaker id.
+
+    ``interviewer`` is the id of the interviewer (overrides the guess); ``renames`` maps a role
+    name («Informant 1») or an id (``SPEAKER_00``) to the name shown instead. Segments and
+    words keep their ids, so names can change later without touching the text.
+    """
     names = role_names(transcript, interviewer)
-    renames = renames or {}
-
-    def final(label: str | None) -> str | None:
-        if label is None:
-            return None
-        role = names.get(label, label)
-        return renames.get(role, renames.get(label, role))
-
-    segments = tuple(
-        segment.model_copy(
-            update={
-                "speaker": final(segment.speaker),
-                "words": tuple(
-                    w.model_copy(update={"speaker": final(w.speaker)}) for w in segment.words
-                ),
-            }
+    seconds: defaultdict[str, float] = defaultdict(float)
+    for segment in transcript.segments:
+        for word in segment.words:
+            if word.speaker is not None:
+                seconds[word.speaker] += word.end - word.start
+        if not segment.words and segment.speaker is not None:
+            seconds[segment.speaker] += segment.end - segment.start
+    speakers = tuple(
+        Speaker(
+            id=speaker_id,
+            name=_final_name(speaker_id, role_name, renames or {}),
+            role=SpeakerRole.INTERVIEWER if role_name == INTERVIEWER else SpeakerRole.INFORMANT,
+            seconds=round(seconds.get(speaker_id, 0.0), 3),
         )
-        for segment in transcript.segments
+        for speaker_id, role_name in names.items()
     )
-    return transcript.model_copy(update={"segments": segments})
+    return transcript.model_copy(update={"speakers": speakers})
+
+
+def rename_speakers(transcript: Transcript, renames: Mapping[str, str]) -> Transcript:
+    """Give speakers new display names (keys: id, role name or current name)."""
+    speakers = tuple(
+        s.model_copy(update={"name": renames.get(s.id, renames.get(s.name, s.name))})
+        for s in transcript.speakers
+    )
+    return transcript.model_copy(update={"speakers": speakers})
+
+
+def _final_name(speaker_id: str, role_name: str, renames: Mapping[str, str]) -> str:
+    name = renames.get(speaker_id, renames.get(role_name, role_name)).strip()
+    return name or role_name

@@ -19,7 +19,8 @@ def render_rttm(transcript: Transcript) -> bytes:
     for segment in transcript.segments:
         if segment.speaker is None or segment.end <= segment.start:
             continue
-        speaker = "_".join(segment.speaker.split())  # RTTM fields are space-separated
+        name = transcript.speaker_name(segment.speaker) or segment.speaker
+        speaker = "_".join(name.split())  # RTTM fields are space-separated
         duration = segment.end - segment.start
         lines.append(
             f"SPEAKER {URI} 1 {segment.start:.3f} {duration:.3f} <NA> <NA> {speaker} <NA> <NA>"

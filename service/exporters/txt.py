@@ -24,6 +24,7 @@ def render_txt(transcript: Transcript) -> bytes:
         text = segment.text.strip()
         if not text:
             continue
-        speaker = f"{segment.speaker}: " if segment.speaker else ""
+        name = transcript.speaker_name(segment.speaker)
+        speaker = f"{name}: " if name else ""
         paragraphs.append(f"[{format_timestamp(segment.start)}] {speaker}{text}")
     return ("\n\n".join(paragraphs) + "\n").encode("utf-8")

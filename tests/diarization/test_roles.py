@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from service.diarization import label_roles
-from service.diarization.roles import interviewer_scores, role_names
+from service.diarization.roles import interviewer_scores, rename_speakers, role_names
 from service.exporters import get_exporter
-from service.transcript import Transcript
+from service.transcript import SpeakerRole, Transcript
 from tests.factories import make_segment, make_transcript
 
 
@@ -32,18 +32,28 @@ def test_the_questioner_is_the_interviewer() -> None:
     assert role_names(INTERVIEW) == {"SPEAKER_01": "Intervjuer", "SPEAKER_00": "Informant"}
 
 
-def test_labels_apply_to_segments_and_words_and_reach_the_exports() -> None:
+def test_roles_fill_the_speaker_table_and_reach_the_exports() -> None:
     labelled = label_roles(INTERVIEW)
-    assert [s.speaker for s in labelled.segments][:3] == ["Intervjuer", "Intervjuer", "Informant"]
+    assert [s.speaker for s in labelled.segments] == [s.speaker for s in INTERVIEW.segments]
+    table = {s.id: (s.name, s.role, s.seconds) for s in labelled.speakers}
+    assert table == {
+        "SPEAKER_01": ("Intervjuer", SpeakerRole.INTERVIEWER, 12.0),
+        "SPEAKER_00": ("Informant", SpeakerRole.INFORMANT, 108.0),
+    }
     text = get_exporter("txt").render(labelled).decode()
     assert "[00:00:08] Informant: Ja, jeg har jobbet" in text
+    assert "[00:00:00] Intervjuer: Takk for" in text
 
 
 def test_override_and_renames() -> None:
     forced = label_roles(INTERVIEW, interviewer="SPEAKER_00")
-    assert forced.segments[0].speaker == "Informant"
-    renamed = label_roles(INTERVIEW, renames={"Informant": "S1", "Intervjuer": "I"})
-    assert {s.speaker for s in renamed.segments} == {"S1", "I"}
+    assert forced.speaker_name("SPEAKER_00") == "Intervjuer"
+    assert forced.speaker_name("SPEAKER_01") == "Informant"
+    renamed = label_roles(INTERVIEW, renames={"Informant": "S1", "SPEAKER_01": "I"})
+    assert {s.name for s in renamed.speakers} == {"S1", "I"}
+    again = rename_speakers(renamed, {"S1": "Kari", "SPEAKER_01": "Forsker"})
+    assert [again.speaker_name(s.speaker) for s in again.segments[:3]] == ["Forsker"] * 2 + ["Kari"]
+    assert rename_speakers(again, {"Kari": "Informant"}).speaker_name("SPEAKER_00") == "Informant"
 
 
 def test_two_informants_are_numbered_in_order_of_appearance() -> None:
