@@ -169,6 +169,48 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "nb": "En annen intervju-tjeneste bruker allerede datamappen {data_dir}.",
         "en": "Another intervju service is already using the data directory {data_dir}.",
     },
+    "options.bad_count": {
+        "nb": "«{field}» må være et helt tall fra 1 til {limit}.",
+        "en": "'{field}' must be a whole number from 1 to {limit}.",
+    },
+    "options.bad_flag": {
+        "nb": "«{field}» må være true eller false.",
+        "en": "'{field}' must be true or false.",
+    },
+    "options.bad_speaker_id": {
+        "nb": "Ugyldig taler-id «{value}». Bruk id-en fra transkripsjonen, for eksempel "
+        "SPEAKER_01.",
+        "en": "Invalid speaker id '{value}'. Use the id from the transcript, for example "
+        "SPEAKER_01.",
+    },
+    "options.bad_names": {
+        "nb": "Talernavn må gis som et JSON-objekt fra rolle eller taler-id til navn, for "
+        'eksempel {{"Informant": "Kari"}}: høyst {count} navn på høyst {length} tegn, uten '
+        "kontrolltegn.",
+        "en": "Speaker names must be a JSON object from role or speaker id to name, for "
+        'example {{"Informant": "Kari"}}: at most {count} names of at most {length} '
+        "characters, without control characters.",
+    },
+    "speakers.unknown_speaker": {
+        "nb": "Transkripsjonen har ingen taler «{speaker}». Talerne er: {known}.",
+        "en": "The transcript has no speaker '{speaker}'. The speakers are: {known}.",
+    },
+    "speakers.not_diarized": {
+        "nb": "Transkripsjonen har ingen talere (talergjenkjenning var slått av for jobben).",
+        "en": "The transcript has no speakers (diarisation was off for the job).",
+    },
+    "request.invalid": {
+        "nb": "Ugyldig verdi i forespørselen: «{field}».",
+        "en": "Invalid value in the request: '{field}'.",
+    },
+    "cli.out_required": {
+        "nb": "Flere filer krever --out MAPPE (én resultatfil per opptak).",
+        "en": "Several files need --out DIR (one result file per recording).",
+    },
+    "cli.bad_rename": {
+        "nb": "«{value}» må skrives NAVN=NYTT, for eksempel Informant=Kari.",
+        "en": "'{value}' must be written NAME=NEW, for example Informant=Kari.",
+    },
 }
 
 
