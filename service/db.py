@@ -1,11 +1,13 @@
 """The database: engine and session factory, and the two tables (jobs, API tokens).
 
 SQLite by default (``<data_dir>/intervju.db``) in WAL mode, so the HTTP handlers can read while
-the worker thread writes progress. Tables are made with ``create_all`` (no migrations yet).
+the worker thread writes progress. ``create_all`` makes missing tables and adds the columns that
+later versions introduced (``ADDED_COLUMNS``) to a database an earlier version created.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,9 +24,13 @@ from sqlalchemy import (
     TypeDecorator,
     create_engine,
     event,
+    inspect,
 )
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
+
+logger = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -71,6 +77,8 @@ class Job(Base):
     size_bytes: Mapped[int] = mapped_column(Integer)
     language: Mapped[str | None] = mapped_column(String(8))
     model: Mapped[str | None] = mapped_column(String(200))
+    # The other per-job choices (speaker counts, interviewer, names): service.jobs.options.
+    options: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     transcript_json: Mapped[str | None] = mapped_column(Text)
     duration_seconds: Mapped[float | None] = mapped_column(Float)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -101,7 +109,9 @@ class Database:
     sessions: sessionmaker[Session]
 
     def create_all(self) -> None:
+        """Create missing tables and add missing columns; safe to run at every start."""
         Base.metadata.create_all(self.engine)
+        self._add_missing_columns()
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -113,6 +123,34 @@ class Database:
             return
         with self.engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+    def _add_missing_columns(self) -> None:
+        for table_name, column_names in ADDED_COLUMNS.items():
+            table = Base.metadata.tables[table_name]
+            for name in column_names:
+                if name in _column_names(self.engine, table_name):
+                    continue
+                column = table.columns[name]
+                kind = column.type.compile(dialect=self.engine.dialect)
+                try:
+                    with self.engine.begin() as connection:
+                        connection.exec_driver_sql(
+                            f"ALTER TABLE {table_name} ADD COLUMN {name} {kind}"
+                        )
+                except OperationalError:
+                    # Another process may have added it first; anything else is a real error.
+                    if name not in _column_names(self.engine, table_name):
+                        raise
+                logger.info("database: added column %s.%s", table_name, name)
+
+
+# Nullable columns added after the first release, per table, oldest first.
+ADDED_COLUMNS: dict[str, tuple[str, ...]] = {"jobs": ("options",)}
+
+
+def _column_names(engine: Engine, table_name: str) -> set[str]:
+    return {column["name"] for column in inspect(engine).get_columns(table_name)}
 
 
 def open_database(url: str) -> Database:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
+
+from service.options import JobOptions
 
 
 class JobStatus(StrEnum):
@@ -14,13 +16,14 @@ class JobStatus(StrEnum):
     QUEUED = "queued"
     DECODING = "decoding"
     TRANSCRIBING = "transcribing"
+    DIARIZING = "diarizing"
     DONE = "done"
     FAILED = "failed"
     CANCELLED = "cancelled"
 
 
 # The states in which a worker holds the job.
-RUNNING = frozenset({JobStatus.DECODING, JobStatus.TRANSCRIBING})
+RUNNING = frozenset({JobStatus.DECODING, JobStatus.TRANSCRIBING, JobStatus.DIARIZING})
 
 Language = Literal["no", "nn"]
 # The written standards a job may ask for: bokmål, nynorsk.
@@ -43,8 +46,7 @@ class JobRecord:
     filename: str
     upload_path: str
     size_bytes: int
-    language: str | None
-    model: str | None
+    options: JobOptions
     duration: float | None
     attempts: int
     created_at: datetime
@@ -61,8 +63,7 @@ class NewJob:
     filename: str
     upload_path: str
     size_bytes: int
-    language: str | None = None
-    model: str | None = None
+    options: JobOptions = field(default_factory=JobOptions)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ the job still running, so a job deleted meanwhile is never brought back.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, select, update
@@ -23,11 +24,16 @@ from service.jobs.models import (
     NewJob,
     Recovery,
 )
+from service.jobs.options import options_from_json, options_to_json
+from service.options import JobOptions
 from service.transcript import Transcript
 
 logger = logging.getLogger(__name__)
 
 _RUNNING_VALUES = [status.value for status in RUNNING]
+
+# Changes a finished job's transcript and options (``JobStore.edit_finished``).
+Edit = Callable[[Transcript, JobOptions], tuple[Transcript, JobOptions]]
 
 
 class JobStore:
@@ -35,6 +41,7 @@ class JobStore:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._edit_lock = threading.Lock()  # one read-modify-write of a finished job at a time
 
     def create(self, new: NewJob) -> JobRecord:
         now = utcnow()
@@ -46,8 +53,9 @@ class JobStore:
             original_filename=new.filename,
             upload_path=new.upload_path,
             size_bytes=new.size_bytes,
-            language=new.language,
-            model=new.model,
+            language=new.options.language,
+            model=new.options.model,
+            options=options_to_json(new.options),
             attempts=0,
             created_at=now,
             updated_at=now,
@@ -86,6 +94,31 @@ class JobStore:
         with self._db.sessions() as session:
             text = session.scalar(query)
         return None if text is None else Transcript.model_validate_json(text)
+
+    def edit_finished(self, job_id: str, edit: Edit) -> tuple[Transcript, JobOptions] | None:
+        """Apply ``edit`` to the transcript and options of a done job and store both durably;
+        ``None`` when there is no such done job. Errors raised by ``edit`` change nothing."""
+        with self._edit_lock:
+            with self._db.sessions() as session:
+                job = session.get(Job, job_id)
+                if job is None or job.status != JobStatus.DONE.value or not job.transcript_json:
+                    return None
+                transcript = Transcript.model_validate_json(job.transcript_json)
+                options = options_from_json(job.options, job.language, job.model)
+            transcript, options = edit(transcript, options)
+            statement = (
+                update(Job)
+                .where(Job.id == job_id, Job.status == JobStatus.DONE.value)
+                .values(
+                    transcript_json=transcript.model_dump_json(),
+                    options=options_to_json(options),
+                    updated_at=utcnow(),
+                )
+            )
+            if self._execute(statement) != 1:
+                return None
+        self._db.truncate_log()  # names replaced here leave no copy in the write-ahead log
+        return transcript, options
 
     def delete(self, job_id: str) -> JobRecord | None:
         """Remove the job row (a running job notices at its next progress report)."""
@@ -221,8 +254,7 @@ def _record(job: Job) -> JobRecord:
         filename=job.original_filename,
         upload_path=job.upload_path,
         size_bytes=job.size_bytes,
-        language=job.language,
-        model=job.model,
+        options=options_from_json(job.options, job.language, job.model),
         duration=job.duration_seconds,
         attempts=job.attempts,
         created_at=job.created_at,

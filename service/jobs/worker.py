@@ -16,7 +16,7 @@ from typing import Protocol
 
 from service.config import Settings
 from service.errors import IntervjuError
-from service.jobs.models import LANGUAGES, JobRecord, JobStatus
+from service.jobs.models import JobRecord, JobStatus
 from service.jobs.store import JobStore
 from service.options import JobOptions
 from service.progress import Hook
@@ -24,10 +24,18 @@ from service.transcript import Transcript
 
 logger = logging.getLogger(__name__)
 
+Spans = dict[str, tuple[float, float]]
+
 # Share of the overall progress (start, end) that each pipeline step covers.
-STEP_SPANS: dict[str, tuple[float, float]] = {
+STEP_SPANS: Spans = {
     JobStatus.DECODING.value: (0.0, 0.05),
     JobStatus.TRANSCRIBING.value: (0.05, 1.0),
+}
+# ... when the job is diarised after transcription.
+DIARIZED_STEP_SPANS: Spans = {
+    JobStatus.DECODING.value: (0.0, 0.05),
+    JobStatus.TRANSCRIBING.value: (0.05, 0.9),
+    JobStatus.DIARIZING.value: (0.9, 1.0),
 }
 
 
@@ -50,9 +58,15 @@ class ProgressHook:
     """The worker's hook: persists step and progress at most every ``interval`` seconds."""
 
     def __init__(
-        self, store: JobStore, job_id: str, stopping: threading.Event, interval: float
+        self,
+        store: JobStore,
+        job_id: str,
+        stopping: threading.Event,
+        interval: float,
+        spans: Spans = STEP_SPANS,
     ) -> None:
         self._store = store
+        self._spans = spans
         self._job_id = job_id
         self._stopping = stopping
         self._interval = interval
@@ -71,9 +85,9 @@ class ProgressHook:
             self._update(step, completed, total)
 
     def _update(self, step: str, completed: float | None, total: float | None) -> None:
-        if step in STEP_SPANS:
+        if step in self._spans:
             self._status = JobStatus(step)
-            start, end = STEP_SPANS[step]
+            start, end = self._spans[step]
             fraction = completed / total if completed is not None and total else 0.0
             self._progress = max(self._progress, start + (end - start) * min(1.0, fraction))
         now = time.monotonic()
@@ -139,10 +153,14 @@ class Worker:
     def process(self, job: JobRecord) -> None:
         """Run the pipeline on a job this worker has claimed and store the outcome."""
         logger.info("job %s started (attempt %d)", job.id, job.attempts)
-        hook = ProgressHook(self._store, job.id, self._stopping, self._progress_interval)
+        diarize = job.options.diarize
+        if diarize is None:
+            diarize = self._settings.diarization.enabled
+        spans = DIARIZED_STEP_SPANS if diarize else STEP_SPANS
+        hook = ProgressHook(self._store, job.id, self._stopping, self._progress_interval, spans)
         try:
             pipeline = self._get_pipeline()
-            transcript = pipeline.run(Path(job.upload_path), _job_options(job), hook)
+            transcript = pipeline.run(Path(job.upload_path), job.options, hook)
         except JobCancelled:
             logger.info("job %s cancelled", job.id)
         except WorkerStopping:
@@ -181,6 +199,3 @@ class Worker:
     def _poll_seconds(self) -> float:
         return self._settings.worker.poll_seconds
 
-
-def _job_options(job: JobRecord) -> JobOptions:
-    return JobOptions(language=LANGUAGES.get(job.language or ""), model=job.model)
