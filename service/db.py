@@ -124,7 +124,6 @@ class Database:
         with self.engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
-
     def _add_missing_columns(self) -> None:
         for table_name, column_names in ADDED_COLUMNS.items():
             table = Base.metadata.tables[table_name]

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from service.api.schemas import ErrorPublic
@@ -30,6 +31,13 @@ class ApiError(IntervjuError):
         super().__init__(key, **params)
         self.status_code = status_code
         self.headers = dict(headers or {})
+
+    @classmethod
+    def of(cls, status_code: int, error: IntervjuError) -> ApiError:
+        """``error`` answered with ``status_code``."""
+        api_error = cls(status_code, error.key)
+        api_error.params = dict(error.params)
+        return api_error
 
 
 def request_language(request: Request) -> Lang:
@@ -69,5 +77,16 @@ async def _handle_intervju_error(request: Request, exc: Exception) -> Response:
     return error_response(request, 400, exc.key, exc.params)
 
 
+async def _handle_validation_error(request: Request, exc: Exception) -> Response:
+    """FastAPI's own 422 (a query parameter or JSON body of the wrong shape), in the same
+    ``{"code", "message"}`` form as every other error."""
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    location = errors[0].get("loc", ()) if errors else ()
+    where = ".".join(str(part) for part in location if part not in ("body", "query", "path"))
+    return error_response(request, 422, "request.invalid", {"field": where[:60] or "body"})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IntervjuError, _handle_intervju_error)
+    app.add_exception_handler(RequestValidationError, _handle_validation_error)

@@ -1,5 +1,5 @@
-"""What the HTTP API answers with (``*Public``); requests are multipart and parsed in
-``service.api.upload``."""
+"""What the HTTP API answers with (``*Public``) and the JSON it accepts (``SpeakersUpdate``);
+uploads are multipart and parsed in ``service.api.upload``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from service.jobs.models import JobStatus
+from service.transcript import Speaker
 
 
 class ErrorPublic(BaseModel):
@@ -38,6 +39,19 @@ class JobPublic(BaseModel):
     size_bytes: int
     language: Literal["no", "nn"] | None = Field(description="Requested written standard.")
     model: str | None = Field(description="Requested model; null: the service's setting.")
+    diarize: bool | None = Field(
+        description="Whether speakers are found; null: the service's setting."
+    )
+    speakers: int | None = Field(description="Requested exact number of speakers.")
+    min_speakers: int | None = Field(description="Requested least number of speakers.")
+    max_speakers: int | None = Field(description="Requested largest number of speakers.")
+    interviewer: str | None = Field(
+        description="Speaker id chosen as the interviewer; null: guessed from the questions."
+    )
+    speaker_names: dict[str, str] = Field(
+        description="Names shown instead of a role name or speaker id (from the upload and "
+        "`PATCH .../speakers`)."
+    )
     attempts: int = Field(description="How many times a worker has started the job.")
     created_at: datetime
     updated_at: datetime
@@ -49,3 +63,26 @@ class JobPublic(BaseModel):
 
 class JobList(BaseModel):
     jobs: list[JobPublic] = Field(description="Newest first.")
+
+
+class SpeakersUpdate(BaseModel):
+    """A correction of a finished transcript's speakers."""
+
+    interviewer: str | None = Field(
+        None,
+        description="The speaker id of the interviewer (`SPEAKER_01`); the others become "
+        "«Informant» (or «Informant 1», «Informant 2», ...). Omitted: keep the current choice.",
+    )
+    names: dict[str, str] | None = Field(
+        None,
+        description="Speaker id (`SPEAKER_00`) or role name (`Informant`) -> the name shown, "
+        'e.g. `{"SPEAKER_00": "Kari"}`. Names given earlier are kept unless given again; an '
+        "empty name removes one. A name keyed by role follows the role when the interviewer "
+        "changes.",
+    )
+
+
+class SpeakerTable(BaseModel):
+    speakers: list[Speaker] = Field(
+        description="Every speaker of the transcript with its role, name and seconds of speech."
+    )

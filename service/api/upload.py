@@ -2,7 +2,8 @@
 
 FastAPI's ``UploadFile`` would spool the recording to a plaintext temp file in the system temp
 directory first; here python-multipart's streaming parser hands the bytes of the ``file`` part
-directly to an ``UploadWriter`` inside the data directory, counting them as they come.
+directly to an ``UploadWriter`` inside the data directory, counting them as they come. Each text
+field is checked as soon as it has arrived (``service.api.job_form``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 
 from service.api.errors import ApiError
+from service.api.job_form import FIELDS, check_field
 from service.storage import UploadWriter
 
 if TYPE_CHECKING:
@@ -26,8 +28,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 FILE_FIELD = "file"
-TEXT_FIELDS = frozenset({"language", "model"})
-TEXT_FIELD_MAX_BYTES = 256
 # Room for part headers and the small text fields on top of the file itself.
 FORM_OVERHEAD_BYTES = 64 * 1024
 
@@ -91,7 +91,7 @@ class _FormReader:
         if name == FILE_FIELD and filename and self.form.filename is None:
             self.form.filename = filename.decode("utf-8", errors="replace")
             self._target = FILE_FIELD
-        elif name in TEXT_FIELDS and filename is None:
+        elif name in FIELDS and filename is None:
             self._target = name
 
     def _on_part_data(self, data: bytes, start: int, end: int) -> None:
@@ -101,12 +101,14 @@ class _FormReader:
             self._writer.write(data[start:end])
         elif self._target is not None:
             self._value += data[start:end]
-            if len(self._value) > TEXT_FIELD_MAX_BYTES:
+            if len(self._value) > FIELDS[self._target].max_bytes:
                 raise ApiError(422, "upload.bad_field", field=self._target)
 
     def _on_part_end(self) -> None:
-        if self._target in TEXT_FIELDS:
-            self.form.fields[self._target] = self._value.decode("utf-8", errors="replace")
+        if self._target is not None and self._target in FIELDS:
+            value = self._value.decode("utf-8", errors="replace")
+            check_field(self._target, value)  # refuse now, before more of the body is read
+            self.form.fields[self._target] = value
         self._target = None
 
     def _on_end(self) -> None:

@@ -2,7 +2,8 @@
 
 The transcript keeps speaker ids on every word and segment, so a correction only rebuilds the
 speaker table. The job's options remember the correction (interviewer, names), so that a later
-correction keeps earlier names unless it gives new ones.
+correction keeps earlier names unless it gives new ones. A name keyed by role («Informant»)
+follows the role when the interviewer changes; a name keyed by id stays with that voice.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from service.diarization.roles import label_roles
+from service.diarization.roles import label_roles, role_names
 from service.errors import IntervjuError
 from service.jobs.options import SPEAKER_ID, renames, speaker_id
 from service.options import JobOptions
@@ -25,24 +26,33 @@ def relabel_speakers(
 ) -> tuple[Transcript, JobOptions]:
     """``transcript`` with its speaker table rebuilt, and ``options`` recording the change.
 
-    ``interviewer``: the id of the interviewer (``None`` keeps the current one); ``names``: id
-    -> shown name (an empty name restores the role name).
+    ``interviewer``: the id of the interviewer (``None`` keeps the current one). ``names``: a
+    speaker id or role name -> the name shown; an empty name removes a name given earlier.
     """
-    known = [speaker.id for speaker in transcript.speakers]
-    if not known:
+    ids = [speaker.id for speaker in transcript.speakers]
+    if not ids:
         raise IntervjuError("speakers.not_diarized")
     chosen = None if interviewer is None else speaker_id(interviewer)
-    new_names = dict(renames(names or {}))
-    for key in [chosen, *new_names]:
-        if key is not None and key not in known:
-            shown = key if SPEAKER_ID.fullmatch(key) else key[:20]
-            raise IntervjuError("speakers.unknown_speaker", speaker=shown, known=", ".join(known))
-    merged = {**dict(options.speaker_names), **new_names}
+    if chosen is not None and chosen not in ids:
+        raise _unknown(chosen, ids, [])
     current = next((s.id for s in transcript.speakers if s.role is SpeakerRole.INTERVIEWER), None)
-    relabelled = label_roles(transcript, chosen or current or options.interviewer, merged)
+    interviewer_id = chosen or current or options.interviewer
+    roles = list(role_names(transcript, interviewer_id).values())
+    merged = dict(options.speaker_names)
+    for key, name in renames(names or {}):
+        if key not in ids and key not in roles and key not in merged:
+            raise _unknown(key, ids, roles)
+        if name:
+            merged[key] = name
+        else:
+            merged.pop(key, None)
+    relabelled = label_roles(transcript, interviewer_id, merged)
     updated = replace(
-        options,
-        interviewer=chosen or options.interviewer,
-        speaker_names=tuple(merged.items()),
+        options, interviewer=chosen or options.interviewer, speaker_names=tuple(merged.items())
     )
     return relabelled, updated
+
+
+def _unknown(key: str, ids: list[str], roles: list[str]) -> IntervjuError:
+    shown = key if SPEAKER_ID.fullmatch(key) else key[:20]
+    return IntervjuError("speakers.unknown_speaker", speaker=shown, known=", ".join(ids + roles))

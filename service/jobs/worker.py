@@ -198,4 +198,3 @@ class Worker:
     @property
     def _poll_seconds(self) -> float:
         return self._settings.worker.poll_seconds
-

@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from service.api import create_app
 from service.api.deps import AppState
 from service.config import APISettings, Settings, StorageSettings, WorkerSettings
+from service.diarization.roles import label_roles
 from service.errors import AudioError
 from service.options import JobOptions
 from service.progress import Hook
@@ -89,6 +90,50 @@ class FakePipeline:
 
     def transcribe(self, path: Path, duration: float, hook: Hook) -> None:
         """The slow part; instant here."""
+
+
+def make_interview(duration: float) -> Transcript:
+    """Two diarised voices: SPEAKER_00 asks (the guessed interviewer), SPEAKER_01 answers."""
+    half = duration / 2
+    return factories.make_transcript(
+        [
+            factories.make_segment(
+                0.0, half, "Kan du fortelle om jobben din?", speaker="SPEAKER_00"
+            ),
+            factories.make_segment(
+                half, duration, "Jeg jobber i rusomsorgen.", speaker="SPEAKER_01"
+            ),
+        ],
+        duration=duration,
+    )
+
+
+class DiarizingPipeline(FakePipeline):
+    """Like the real pipeline with diarisation: a "diarizing" step, then labelled speakers
+    (unless the job said ``diarize=false``)."""
+
+    def run(self, path: Path, options: JobOptions, hook: Hook) -> Transcript:
+        plain = super().run(path, options, hook)
+        if options.diarize is False:
+            return plain
+        hook("diarizing", completed=0.0, total=1.0)
+        self.diarize(hook)
+        hook("diarizing", completed=1.0, total=1.0)
+        transcript = make_interview(plain.source.duration)
+        return label_roles(transcript, options.interviewer, dict(options.speaker_names))
+
+    def diarize(self, hook: Hook) -> None:
+        """The slow part; instant here."""
+
+
+class BlockingDiarizingPipeline(DiarizingPipeline):
+    """Stays in the diarizing step until ``log.release`` is set."""
+
+    def diarize(self, hook: Hook) -> None:
+        self.log.started.set()
+        if not self.log.release.wait(WAIT_SECONDS):
+            raise TimeoutError("the test never released the blocking pipeline")
+        hook("diarizing", completed=0.5, total=1.0)
 
 
 class FailingPipeline(FakePipeline):

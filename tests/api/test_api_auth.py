@@ -19,6 +19,7 @@ PROTECTED = [
     ("POST", API),
     ("GET", f"{API}/{JOB}"),
     ("GET", f"{API}/{JOB}/transcript"),
+    ("PATCH", f"{API}/{JOB}/speakers"),
     ("DELETE", f"{API}/{JOB}"),
 ]
 

@@ -1,8 +1,9 @@
-"""Jobs: upload a recording, follow its progress, fetch the transcript, delete it all."""
+"""Jobs: upload a recording, follow its progress, fetch the transcript, correct its speakers,
+delete it all."""
 
 from __future__ import annotations
 
-import re
+import logging
 import uuid
 from typing import Annotated, Any
 
@@ -12,15 +13,26 @@ from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import JobStoreDep, LanguageDep, StateDep, require_token
 from service.api.errors import ApiError, error_body
-from service.api.schemas import ErrorPublic, JobLinks, JobList, JobPublic
+from service.api.job_form import job_options, openapi_properties
+from service.api.schemas import (
+    ErrorPublic,
+    JobLinks,
+    JobList,
+    JobPublic,
+    SpeakersUpdate,
+    SpeakerTable,
+)
 from service.api.upload import check_upload_request, receive_upload
+from service.errors import IntervjuError
 from service.exporters import exporter_names, get_exporter
 from service.i18n import Lang
 from service.jobs import JobRecord, JobStatus, NewJob
-from service.jobs.models import LANGUAGES, Language
+from service.jobs.speakers import relabel_speakers
+from service.options import JobOptions
 from service.storage import UploadWriter, delete_upload, safe_display_name
+from service.transcript import Transcript
 
-_MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+logger = logging.getLogger(__name__)
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -31,7 +43,10 @@ router = APIRouter(
     prefix="/api/v1/jobs",
     tags=["jobs"],
     dependencies=[Depends(require_token)],
-    responses={401: _error("Missing, invalid or revoked access token.")},
+    responses={
+        401: _error("Missing, invalid or revoked access token."),
+        422: _error("A parameter or body of the wrong type or out of range."),
+    },
 )
 
 _UPLOAD_BODY: dict[str, Any] = {
@@ -48,17 +63,7 @@ _UPLOAD_BODY: dict[str, Any] = {
                             "format": "binary",
                             "description": "The recording (any format ffmpeg can read).",
                         },
-                        "language": {
-                            "type": "string",
-                            "enum": ["no", "nn"],
-                            "description": "Written standard: `no` bokmål, `nn` nynorsk. "
-                            "Default: the service's setting.",
-                        },
-                        "model": {
-                            "type": "string",
-                            "description": "Name of an installed model. Default: the "
-                            "service's setting.",
-                        },
+                        **openapi_properties(),
                     },
                 }
             }
@@ -77,7 +82,11 @@ _UPLOAD_BODY: dict[str, Any] = {
         400: _error("No file, an empty file, or an unreadable form."),
         413: _error("The file is larger than `api.max_upload_mb`."),
         415: _error("The body is not multipart/form-data."),
-        422: _error("An invalid `language` or `model`."),
+        422: _error(
+            "An invalid form field (`language`, `model`, `diarize`, a speaker count, "
+            "`interviewer`, `speaker_names`) or speaker counts that contradict each other; "
+            "refused before the recording is kept."
+        ),
     },
 )
 async def create_job(request: Request, state: StateDep, lang: LanguageDep) -> JSONResponse:
@@ -88,7 +97,7 @@ async def create_job(request: Request, state: StateDep, lang: LanguageDep) -> JS
     uploads = settings.storage.uploads_path
     with UploadWriter(uploads, job_id) as writer:
         form = await receive_upload(request, boundary, writer, limit_mb)
-        language, model = _job_options(form.fields)
+        options = job_options(form.fields)
         if writer.size == 0:
             raise ApiError(400, "audio.empty")
         path = await run_in_threadpool(writer.commit)
@@ -97,8 +106,7 @@ async def create_job(request: Request, state: StateDep, lang: LanguageDep) -> JS
         filename=safe_display_name(form.filename),
         upload_path=str(path),
         size_bytes=writer.size,
-        language=language,
-        model=model,
+        options=options,
     )
     try:
         record = await run_in_threadpool(state.jobs.create, new)
@@ -169,6 +177,36 @@ def get_transcript(
     )
 
 
+@router.patch(
+    "/{job_id}/speakers",
+    summary="Correct the speakers of a finished transcript",
+    description="Choose the interviewer and rename speakers of a done, diarised job. The stored "
+    "transcript is updated (every export shows the new names) and the job keeps the "
+    "choice; names given earlier are kept unless given again. Returns the speaker table.",
+    responses={
+        404: _error("No such job."),
+        409: _error("The job is not done, or its transcript has no speakers."),
+        422: _error("An unknown speaker id, an invalid name or an invalid body."),
+    },
+)
+def update_speakers(job_id: str, update: SpeakersUpdate, jobs: JobStoreDep) -> SpeakerTable:
+    def edit(transcript: Transcript, options: JobOptions) -> tuple[Transcript, JobOptions]:
+        try:
+            return relabel_speakers(transcript, options, update.interviewer, update.names)
+        except IntervjuError as exc:
+            status = 409 if exc.key == "speakers.not_diarized" else 422
+            raise ApiError.of(status, exc) from None
+
+    record = _get_or_404(jobs, job_id)
+    if record.status is not JobStatus.DONE:
+        raise ApiError(409, "job.not_ready", status=record.status.value)
+    result = jobs.edit_finished(job_id, edit)
+    if result is None:  # deleted in between
+        raise ApiError(404, "job.not_found")
+    logger.info("job %s: speakers corrected", job_id)
+    return SpeakerTable(speakers=list(result[0].speakers))
+
+
 @router.delete(
     "/{job_id}",
     status_code=204,
@@ -201,8 +239,14 @@ def job_public(request: Request, record: JobRecord, lang: Lang) -> JobPublic:
         error=error,
         filename=record.filename,
         size_bytes=record.size_bytes,
-        language=LANGUAGES.get(record.language or ""),
-        model=record.model,
+        language=record.options.language,
+        model=record.options.model,
+        diarize=record.options.diarize,
+        speakers=record.options.num_speakers,
+        min_speakers=record.options.min_speakers,
+        max_speakers=record.options.max_speakers,
+        interviewer=record.options.interviewer,
+        speaker_names=dict(record.options.speaker_names),
         attempts=record.attempts,
         created_at=record.created_at,
         updated_at=record.updated_at,
@@ -218,14 +262,3 @@ def _get_or_404(jobs: JobStoreDep, job_id: str) -> JobRecord:
     if record is None:
         raise ApiError(404, "job.not_found")
     return record
-
-
-def _job_options(fields: dict[str, str]) -> tuple[Language | None, str | None]:
-    raw_language = fields.get("language", "").strip()
-    language = LANGUAGES.get(raw_language)
-    if raw_language and language is None:
-        raise ApiError(422, "upload.bad_language", value=raw_language[:20])
-    model = fields.get("model", "").strip() or None
-    if model is not None and not _MODEL_NAME.fullmatch(model):
-        raise ApiError(422, "upload.bad_model")
-    return language, model
