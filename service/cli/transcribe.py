@@ -5,14 +5,23 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from service.cli.common import load_settings
+from service.cli.diarize import speaker_count_options, speaker_hints
 from service.cli.progress import ProgressBar
+from service.config import Settings
 from service.errors import IntervjuError
 from service.exporters import exporter_names, get_exporter
+from service.i18n import message
+from service.jobs.options import renames, speaker_id
+from service.options import JobOptions
 from service.transcript import SCHEMA_VERSION, transcript_json_schema
+
+if TYPE_CHECKING:
+    from service.jobs.worker import PipelineLike
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +54,25 @@ SCHEMA_PATH = (
 )
 @click.option("--model", help="Modellmappe eller navn / model directory or name.")
 @click.option("--progress/--no-progress", default=None, help="Fremdriftslinje / progress bar.")
+@speaker_count_options
+@click.option(
+    "--no-diarize",
+    is_flag=True,
+    help="Do not find speakers (default: INTERVJU_DIARIZATION__ENABLED).",
+)
+@click.option(
+    "--interviewer",
+    metavar="SPEAKER_ID",
+    help="The speaker id (SPEAKER_01) of the interviewer, overriding the guess.",
+)
+@click.option(
+    "--speaker-names",
+    "speaker_names",
+    metavar="NAME=NEW",
+    multiple=True,
+    help="Show a role (Intervjuer, Informant, 'Informant 2') or speaker id under another "
+    "name, e.g. Informant=Kari; repeatable.",
+)
 def transcribe(
     files: tuple[Path, ...],
     fmt: str,
@@ -52,14 +80,28 @@ def transcribe(
     language: str | None,
     model: str | None,
     progress: bool | None,
+    speakers: int | None,
+    min_speakers: int | None,
+    max_speakers: int | None,
+    no_diarize: bool,
+    interviewer: str | None,
+    speaker_names: tuple[str, ...],
 ) -> None:
     """Transkriber opptak / transcribe recordings (MP3, WMA, WAV, M4A, MP4, DSS, ...)."""
-    from service.pipeline import JobOptions, Pipeline  # heavy: import when needed
-
     settings = load_settings()
     exporter = get_exporter(fmt)
-    pipeline = Pipeline(settings)
-    options = JobOptions(language=language, model=model)  # type: ignore[arg-type]
+    hints = speaker_hints(settings, speakers, min_speakers, max_speakers)
+    options = JobOptions(
+        language="nn" if language == "nn" else "no" if language == "no" else None,
+        model=model,
+        diarize=False if no_diarize else None,
+        num_speakers=hints.num_speakers,
+        min_speakers=hints.min_speakers,
+        max_speakers=hints.max_speakers,
+        interviewer=_interviewer(settings, interviewer),
+        speaker_names=_renames(settings, speaker_names),
+    )
+    pipeline = make_pipeline(settings)
     failures = 0
     for path in files:
         try:
@@ -79,6 +121,36 @@ def transcribe(
             click.echo(f"{path.name} -> {target}", err=True)
     if failures:
         raise SystemExit(1)
+
+
+def make_pipeline(settings: Settings) -> PipelineLike:
+    """The real pipeline (tests put a fake here)."""
+    from service.pipeline import Pipeline  # heavy: import when needed
+
+    return Pipeline(settings)
+
+
+def _interviewer(settings: Settings, raw: str | None) -> str | None:
+    try:
+        return None if raw is None else speaker_id(raw)
+    except IntervjuError as exc:
+        hint = "--interviewer"
+        raise click.BadParameter(exc.message(settings.ui_language), param_hint=hint) from None
+
+
+def _renames(settings: Settings, pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    lang = settings.ui_language
+    parsed: dict[str, str] = {}
+    for pair in pairs:
+        key, equals, name = pair.partition("=")
+        if not equals or not key.strip():
+            bad = message("cli.bad_rename", lang, value=pair)
+            raise click.BadParameter(bad, param_hint="--speaker-names")
+        parsed[key.strip()] = name
+    try:
+        return renames(parsed)
+    except IntervjuError as exc:
+        raise click.BadParameter(exc.message(lang), param_hint="--speaker-names") from None
 
 
 @click.command()
