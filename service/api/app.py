@@ -22,8 +22,10 @@ from service.storage import DataDirLock, ensure_dir, remove_orphans
 DESCRIPTION = """\
 Offline transcription of Norwegian interview recordings.
 
-Upload a recording to `POST /api/v1/jobs`, follow the job at `GET /api/v1/jobs/{id}` and fetch
-the transcript from `GET /api/v1/jobs/{id}/transcript?format=txt|json`. Every route but
+Upload a recording to `POST /api/v1/jobs` (optionally with speaker counts, the interviewer and
+names), follow the job at `GET /api/v1/jobs/{id}`, fetch the transcript from
+`GET /api/v1/jobs/{id}/transcript?format=txt|json|rttm` and correct who the interviewer is and
+the names shown with `PATCH /api/v1/jobs/{id}/speakers`. Every route but
 `/healthz` needs `Authorization: Bearer <token>` (`intervju token create`). Messages are in
 Norwegian bokmål unless `Accept-Language` asks for English.
 """

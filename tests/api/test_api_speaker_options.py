@@ -14,6 +14,7 @@ from api_helpers import (
     API,
     AppFactory,
     BlockingDiarizingPipeline,
+    BlockingPipeline,
     DiarizingPipeline,
     PipelineLog,
     bearer,
@@ -227,6 +228,30 @@ def test_diarized_job_gets_speaker_names_in_every_export(
     wait_status(client, auth, job_id, "done")
     text = client.get(f"{API}/{job_id}/transcript", params={"format": "txt"}, headers=auth).text
     assert "Intervjuer: Kan du fortelle" in text and "Kari: Jeg jobber" in text
+
+
+def test_progress_leaves_room_for_diarisation_only_when_it_runs(
+    start_app: AppFactory, pipeline_log: PipelineLog
+) -> None:
+    client = start_app(pipeline=BlockingPipeline)
+    auth = bearer(new_token(client))
+
+    def progress(job_id: str, above: float) -> float:
+        def check() -> float | None:
+            job = client.get(f"{API}/{job_id}", headers=auth).json()
+            assert job["status"] == "transcribing" or job["progress"] < above
+            return job["progress"] if job["progress"] > above else None
+
+        value: float = wait_for(check)
+        return value
+
+    diarized = upload(client, auth).json()["id"]  # the setting: diarise after transcribing
+    assert 0.88 < progress(diarized, 0.88) < 0.9
+    client.delete(f"{API}/{diarized}", headers=auth)
+    plain = upload(client, auth, diarize="false").json()["id"]
+    assert progress(plain, 0.9) > 0.9
+    pipeline_log.release.set()
+    wait_status(client, auth, plain, "done")
 
 
 class _RecordingStore:
