@@ -7,8 +7,16 @@ from types import TracebackType
 from tqdm import tqdm
 
 STEP_NAMES = {
-    "nb": {"decoding": "dekoder lyd", "transcribing": "transkriberer"},
-    "en": {"decoding": "decoding audio", "transcribing": "transcribing"},
+    "nb": {
+        "decoding": "dekoder lyd",
+        "transcribing": "transkriberer",
+        "diarizing": "finner talere",
+    },
+    "en": {
+        "decoding": "decoding audio",
+        "transcribing": "transcribing",
+        "diarizing": "finding speakers",
+    },
 }
 
 
