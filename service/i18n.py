@@ -68,6 +68,15 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "nb": "Kunne ikke hente modellen «{name}»: {reason}",
         "en": "Could not fetch the model '{name}': {reason}",
     },
+    "model.pull_gated": {
+        "nb": "Modellen «{name}» er lukket: godta lisensvilkårene på https://huggingface.co/{repo} "
+        "med en Hugging Face-konto, lag en lesenøkkel (https://huggingface.co/settings/tokens) og "
+        "kjør på nytt med --token NØKKEL eller HF_TOKEN=NØKKEL.",
+        "en": "The model '{name}' is gated: accept its licence conditions at "
+        "https://huggingface.co/{repo} with a Hugging Face account, create a read token "
+        "(https://huggingface.co/settings/tokens) and run again with --token TOKEN or "
+        "HF_TOKEN=TOKEN.",
+    },
     "diarization.speakers_out_of_range": {
         "nb": "Antall talere må være mellom 1 og {limit}.",
         "en": "The number of speakers must be between 1 and {limit}.",
@@ -89,6 +98,12 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "pyannote-community-1» eller pek på en mappe med INTERVJU_DIARIZATION__PYANNOTE_DIR.",
         "en": "No pyannote pipeline found in {path}. Fetch it with 'intervju models pull "
         "pyannote-community-1' or point INTERVJU_DIARIZATION__PYANNOTE_DIR to a directory.",
+    },
+    "diarization.cuda_missing": {
+        "nb": "INTERVJU_DIARIZATION__DEVICE er «cuda», men torch finner ingen GPU. Bruk «auto» "
+        "eller «cpu», eller installer en torch med CUDA.",
+        "en": "INTERVJU_DIARIZATION__DEVICE is 'cuda', but torch finds no GPU. Use 'auto' or "
+        "'cpu', or install a torch build with CUDA.",
     },
     "upload.too_large": {
         "nb": "Filen er større enn grensen på {limit_mb} MiB.",
