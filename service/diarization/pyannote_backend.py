@@ -25,6 +25,7 @@ from pyannote.core import Annotation, Segment
 
 from service.config import Settings
 from service.diarization.base import Diarization, SpeakerHints, exclusive, register_backend
+from service.diarization.pull import COMMUNITY_1
 from service.errors import IntervjuError
 from service.offline import enforce_offline
 from service.progress import Hook, no_op_hook
@@ -32,7 +33,6 @@ from service.progress import Hook, no_op_hook
 logger = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16_000
-PIPELINE_DIR = "pyannote-community-1"  # under the models directory
 INSTALL_HINT = "pip install 'intervju[pyannote]'"
 
 # pyannote's slow steps report (completed, total); each gets a share of our 0..1 progress
@@ -42,7 +42,7 @@ _STEP_SHARES = {"segmentation": (0.0, 0.5), "embeddings": (0.5, 1.0)}
 def pipeline_dir(settings: Settings) -> Path:
     """Where the pyannote pipeline is expected."""
     configured = settings.diarization.pyannote_dir
-    return configured if configured is not None else settings.storage.models_path / PIPELINE_DIR
+    return configured if configured is not None else settings.storage.models_path / COMMUNITY_1
 
 
 def choose_device(setting: str, cuda_available: bool) -> str:

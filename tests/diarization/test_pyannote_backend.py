@@ -12,6 +12,7 @@ import itertools
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -28,6 +29,7 @@ from pyannote.core import Annotation, Segment, Timeline
 from bench.synth import INTERVIEW, conversation
 from service.config import Settings
 from service.diarization.base import Diarization, Diarizer, SpeakerHints, load_backend
+from service.diarization.pull import COMMUNITY_1, pull_pipeline
 from service.diarization.pyannote_backend import (
     PyannoteDiarizer,
     choose_device,
@@ -303,6 +305,19 @@ def test_an_incomplete_pipeline_is_missing(bundle: Path, tmp_path: Path) -> None
     with pytest.raises(IntervjuError) as caught:  # plda/ is missing
         load_backend("pyannote", _settings(tmp_path, broken))
     assert caught.value.key == "diarization.pipeline_missing"
+
+
+@pytest.mark.slow
+def test_a_pulled_pipeline_is_found_without_configuration(bundle: Path, tmp_path: Path) -> None:
+    def from_bundle(repo: str, target: Path, patterns: list[str], token: str | None) -> None:
+        for name in patterns:  # what `models pull` keeps of the hub repository
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(bundle / name, target / name)
+
+    pull_pipeline(COMMUNITY_1, tmp_path / "models", downloader=from_bundle)
+    diarizer = load_backend("pyannote", _settings(tmp_path))  # no pyannote_dir configured
+    assert isinstance(diarizer, PyannoteDiarizer)
+    assert diarizer.pipeline.klustering == "VBxClustering"
 
 
 def _settings(tmp_path: Path, pyannote_dir: Path | None = None) -> Settings:
