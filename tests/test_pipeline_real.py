@@ -94,9 +94,12 @@ def test_progress_reaches_the_end_in_order(pipeline: Pipeline) -> None:
 
     pipeline.run(cc0_clip("norwegian-short-3s.mp3"), JobOptions(), hook=hook)
     steps = [c[0] for c in calls]
-    assert steps[0] == "decoding" and steps[-1] == "transcribing"
+    assert steps[0] == "decoding" and steps[-1] == "diarizing"
+    assert steps.index("diarizing") > max(i for i, s in enumerate(steps) if s == "transcribing")
     done = [c[1] for c in calls if c[0] == "transcribing"]
-    assert done == sorted(done) and done[-1] == calls[-1][2]
+    totals = [c[2] for c in calls if c[0] == "transcribing"]
+    assert done == sorted(done) and done[-1] == totals[-1]
+    assert calls[-1][1] == calls[-1][2]  # diarising finished
 
 
 def test_nothing_goes_over_the_network(

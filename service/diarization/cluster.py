@@ -22,7 +22,9 @@ from sklearn.metrics import silhouette_score
 
 PRUNE_SHARE = 0.25  # neighbours kept per row of the affinity matrix (share of all blocks)
 MIN_NEIGHBOURS = 6
-ONE_VOICE = 0.3  # below this best silhouette, the recording is taken to hold one voice
+ONE_VOICE = 0.3  # below this best silhouette, the recording is taken to hold one voice ...
+FEW_BLOCKS = 80  # ... and higher with fewer blocks, where silhouettes run high by chance;
+MIN_TO_SPLIT = 10  # under this many blocks (~15 s of speech), one voice unless told otherwise
 MAX_CLUSTERED = 1500  # more blocks than this: cluster an even sample, assign the rest
 SWITCH_IN_SPEECH = 0.35  # Viterbi cost of a speaker change between touching blocks
 SWITCH_AT_PAUSE = 0.05  # ... and across a pause
@@ -71,7 +73,8 @@ def spectral_clusters(embeddings: npt.NDArray[np.float32], low: int, high: int) 
         score = float(silhouette_score(embeddings, labels, metric="cosine"))
         if best is None or score > best[0]:
             best = (score, labels)
-    if best is None or (low == 1 and best[0] < ONE_VOICE):
+    one_voice = ONE_VOICE + 0.2 * max(0.0, 1.0 - n / FEW_BLOCKS)
+    if best is None or (low == 1 and (best[0] < one_voice or n < MIN_TO_SPLIT)):
         labels = np.zeros(n, dtype=np.int64)
     else:
         labels = best[1]
