@@ -250,7 +250,8 @@ def test_progress_moves_through_segmentation_and_embeddings(
 def test_a_minimum_speaker_count_reaches_pyannote(
     diarizer: Diarizer, speech: npt.NDArray[np.float32]
 ) -> None:
-    result = diarizer(speech[: 14 * 16_000], SpeakerHints(min_speakers=3))
+    # the same recording as the other run: torch's first pass over a new batch shape is slow
+    result = diarizer(speech, SpeakerHints(min_speakers=3))
     assert result.speakers == ["SPEAKER_00", "SPEAKER_01", "SPEAKER_02"]
 
 
