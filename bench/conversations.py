@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from pyannote.core import Annotation, Segment
 
-from bench.synth import SAMPLE_RATE, speak
+from bench.synth import SAMPLE_RATE, decode_bytes, speak
 
 REPO = Path(__file__).resolve().parent.parent
 CC0_CLIPS = [
@@ -248,31 +248,8 @@ def _ffmpeg(
     ).stdout
     if raw:
         return np.frombuffer(encoded, dtype=np.float32).copy()
-    return _decode(encoded)
+    return decode_bytes(encoded)
 
 
 def _ffmpeg_file(path: Path) -> npt.NDArray[np.float32]:
-    return _decode(path.read_bytes())
-
-
-def _decode(data: bytes) -> npt.NDArray[np.float32]:
-    pcm = subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-i",
-            "pipe:",
-            "-ar",
-            str(SAMPLE_RATE),
-            "-ac",
-            "1",
-            "-f",
-            "f32le",
-            "pipe:",
-        ],
-        input=data,
-        capture_output=True,
-        check=True,
-    ).stdout
-    return np.frombuffer(pcm, dtype=np.float32).copy()
+    return decode_bytes(path.read_bytes())

@@ -40,6 +40,11 @@ def speak(
         capture_output=True,
         check=True,
     ).stdout
+    return decode_bytes(wav)
+
+
+def decode_bytes(data: bytes) -> npt.NDArray[np.float32]:
+    """Any audio file's bytes, decoded by ffmpeg to 16 kHz mono float32."""
     pcm = subprocess.run(
         [
             "ffmpeg",
@@ -55,7 +60,7 @@ def speak(
             "16000",
             "pipe:",
         ],
-        input=wav,
+        input=data,
         capture_output=True,
         check=True,
     ).stdout
