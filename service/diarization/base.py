@@ -116,6 +116,13 @@ def load_backend(name: str, settings: Settings) -> Diarizer:
     return _FACTORIES[name](settings)
 
 
+def choose_device(setting: str, cuda_available: bool) -> str:
+    """``cuda`` when asked for, or on ``auto`` when torch sees a GPU; else ``cpu``."""
+    if setting == "cuda" and not cuda_available:
+        raise IntervjuError("diarization.cuda_missing")
+    return "cuda" if setting == "cuda" or (setting == "auto" and cuda_available) else "cpu"
+
+
 def exclusive(annotation: Annotation) -> Annotation:
     """Relabel ``SPEAKER_00``... by first appearance and make turns exclusive.
 
@@ -151,6 +158,7 @@ __all__ = [
     "Diarizer",
     "SpeakerHints",
     "backend_names",
+    "choose_device",
     "exclusive",
     "load_backend",
     "register_backend",

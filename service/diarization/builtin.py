@@ -24,7 +24,13 @@ from pyannote.core import Annotation, Segment, Timeline
 
 from service.asr.windows import detect_speech
 from service.config import Settings
-from service.diarization.base import Diarization, SpeakerHints, exclusive, register_backend
+from service.diarization.base import (
+    Diarization,
+    SpeakerHints,
+    choose_device,
+    exclusive,
+    register_backend,
+)
 from service.diarization.cluster import smooth_assign, spectral_clusters
 from service.diarization.embed import (
     HOP,
@@ -81,9 +87,7 @@ class BuiltinDiarizer:
     name = "builtin"
 
     def __init__(self, settings: Settings) -> None:
-        wanted = settings.diarization.device
-        cuda = wanted == "cuda" or (wanted == "auto" and torch.cuda.is_available())
-        self.device = "cuda" if cuda else "cpu"
+        self.device = choose_device(settings.diarization.device, torch.cuda.is_available())
         self.max_speakers = settings.diarization.max_speakers
         self.embedder = SpeakerEmbedder(self.device)
 

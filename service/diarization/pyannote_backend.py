@@ -24,7 +24,13 @@ import torch
 from pyannote.core import Annotation, Segment
 
 from service.config import Settings
-from service.diarization.base import Diarization, SpeakerHints, exclusive, register_backend
+from service.diarization.base import (
+    Diarization,
+    SpeakerHints,
+    choose_device,
+    exclusive,
+    register_backend,
+)
 from service.diarization.pull import COMMUNITY_1
 from service.errors import IntervjuError
 from service.offline import enforce_offline
@@ -43,13 +49,6 @@ def pipeline_dir(settings: Settings) -> Path:
     """Where the pyannote pipeline is expected."""
     configured = settings.diarization.pyannote_dir
     return configured if configured is not None else settings.storage.models_path / COMMUNITY_1
-
-
-def choose_device(setting: str, cuda_available: bool) -> str:
-    """``cuda`` when asked for, or on ``auto`` when torch sees a GPU; else ``cpu``."""
-    if setting == "cuda" and not cuda_available:
-        raise IntervjuError("diarization.cuda_missing")
-    return "cuda" if setting == "cuda" or (setting == "auto" and cuda_available) else "cpu"
 
 
 def speaker_counts(hints: SpeakerHints, default_max: int) -> dict[str, int]:

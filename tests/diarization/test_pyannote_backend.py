@@ -28,11 +28,16 @@ from pyannote.core import Annotation, Segment, Timeline
 
 from bench.synth import INTERVIEW, conversation
 from service.config import Settings
-from service.diarization.base import Diarization, Diarizer, SpeakerHints, load_backend
+from service.diarization.base import (
+    Diarization,
+    Diarizer,
+    SpeakerHints,
+    choose_device,
+    load_backend,
+)
 from service.diarization.pull import COMMUNITY_1, pull_pipeline
 from service.diarization.pyannote_backend import (
     PyannoteDiarizer,
-    choose_device,
     progress_adapter,
     speaker_counts,
 )
