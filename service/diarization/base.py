@@ -138,8 +138,14 @@ def exclusive(annotation: Annotation) -> Annotation:
         names.setdefault(label, f"SPEAKER_{len(names):02d}")
     points = sorted({t for start, end, _ in turns for t in (start, end)})
     pieces: list[tuple[float, float, str]] = []
+    active: list[tuple[float, float, str]] = []
+    waiting = iter(turns)
+    upcoming = next(waiting, None)
     for left, right in itertools.pairwise(points):
-        active = [turn for turn in turns if turn[0] <= left and turn[1] >= right]
+        while upcoming is not None and upcoming[0] <= left:
+            active.append(upcoming)
+            upcoming = next(waiting, None)
+        active = [turn for turn in active if turn[1] >= right]
         if not active:
             continue
         label = names[max(active, key=lambda turn: turn[0])[2]]

@@ -13,7 +13,6 @@ the same weights as the ``silero-vad`` package, run in batches (measured 2.5x fa
 from __future__ import annotations
 
 import itertools
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,6 +22,7 @@ import torch
 from pyannote.core import Annotation, Segment, Timeline
 
 from service.asr.windows import detect_speech
+from service.audio import SAMPLE_RATE
 from service.config import Settings
 from service.diarization.base import (
     Diarization,
@@ -34,14 +34,12 @@ from service.diarization.base import (
 from service.diarization.cluster import smooth_assign, spectral_clusters
 from service.diarization.embed import (
     HOP,
-    SAMPLE_RATE,
+    N_MELS,
     SpeakerEmbedder,
     mel_spectrogram,
     normalise_volume,
 )
 from service.progress import Hook, no_op_hook
-
-logger = logging.getLogger(__name__)
 
 BLOCK_SECONDS = 1.6  # GE2E's training length
 MAX_BLOCK_SECONDS = 2.0  # a region up to this long stays one block
@@ -154,35 +152,18 @@ def split_at_pauses(
         level = 10 * np.log10(energy + 1e-10)
         low, high = np.percentile(level, [5, 95])
         quiet = level < low + PAUSE_LEVEL * (high - low)
-        runs = _loud_runs(quiet, frames_per_pause)
-        cuts = [(a_last + b_first) / 2 for (_, a_last), (b_first, _) in itertools.pairwise(runs)]
-        edges = [start, *(start + c / FRAMES_PER_SECOND for c in cuts), end]
+        middles = _pause_middles(quiet, frames_per_pause)
+        edges = [start, *(start + m / FRAMES_PER_SECOND for m in middles), end]
         out.extend((a, b) for a, b in itertools.pairwise(edges) if b - a >= MIN_PIECE_SECONDS)
     return out
 
 
-def _loud_runs(quiet: npt.NDArray[np.bool_], min_pause: int) -> list[tuple[int, int]]:
-    """[first, last) frame ranges left when quiet runs of ``min_pause`` frames or more (and
-    quiet edges) are taken out."""
-    runs: list[tuple[int, int]] = []
-    begin = 0
-    i = 0
-    n = len(quiet)
-    while i < n:
-        if not quiet[i]:
-            i += 1
-            continue
-        j = i
-        while j < n and quiet[j]:
-            j += 1
-        if i == 0 or j == n or j - i >= min_pause:
-            if i > begin:
-                runs.append((begin, i))
-            begin = j
-        i = j
-    if begin < n:
-        runs.append((begin, n))
-    return runs
+def _pause_middles(quiet: npt.NDArray[np.bool_], min_pause: int) -> list[float]:
+    """Middle frame of every run of ``min_pause`` or more quiet frames inside (not at the edges)."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], quiet.astype(np.int8), [0]))))
+    starts, ends = edges[::2], edges[1::2]  # runs of quiet frames: [start, end)
+    inner = (starts > 0) & (ends < len(quiet)) & (ends - starts >= min_pause)
+    return [(first + last) / 2 for first, last in zip(starts[inner], ends[inner], strict=True)]
 
 
 def _blocks(
@@ -201,7 +182,7 @@ def _blocks(
         blocks.append(Block(offset, offset + len(mel), start, end, region))
         offset += len(mel)
     if not mels:
-        return [], np.zeros((0, 40), dtype=np.float32)
+        return [], np.zeros((0, N_MELS), dtype=np.float32)
     return blocks, np.concatenate(mels)
 
 

@@ -22,9 +22,9 @@ import numpy.typing as npt
 import torch
 from torch import nn
 
+from service.audio import SAMPLE_RATE
 from service.errors import ModelError
 
-SAMPLE_RATE = 16_000
 N_FFT = 400  # 25 ms
 HOP = 160  # 10 ms: one mel frame
 N_MELS = 40

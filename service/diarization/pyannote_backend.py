@@ -23,6 +23,7 @@ import numpy.typing as npt
 import torch
 from pyannote.core import Annotation, Segment
 
+from service.audio import SAMPLE_RATE
 from service.config import Settings
 from service.diarization.base import (
     Diarization,
@@ -38,7 +39,6 @@ from service.progress import Hook, no_op_hook
 
 logger = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16_000
 INSTALL_HINT = "pip install 'intervju[pyannote]'"
 
 # pyannote's slow steps report (completed, total); each gets a share of our 0..1 progress
