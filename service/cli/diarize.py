@@ -83,7 +83,7 @@ def diarize(
     out: Path | None,
     progress: bool | None,
 ) -> None:
-    """Find who speaks when in recordings, without transcribing them.
+    """Finn hvem som snakker når / find who speaks when, without transcribing.
 
     Uses the configured backend (INTERVJU_DIARIZATION__BACKEND). Speakers are labelled
     SPEAKER_00, SPEAKER_01, ... in order of first appearance. A file that cannot be read is
