@@ -90,6 +90,23 @@ class DiarizationSettings(BaseModel):
     )
 
 
+class AnonymizationSettings(BaseModel):
+    """Anonymisation of transcripts: names, places and pronouns; dialect written as bokmål."""
+
+    enabled: bool = Field(
+        True,
+        description="Anonymise the transcripts of jobs that do not say (the `anonymize` upload "
+        "field, `intervju transcribe --no-anonymize`).",
+    )
+    model: str | None = Field(
+        None,
+        min_length=1,
+        description="The spaCy pipeline that finds names: unset = the one bundled with "
+        "intervju, or a pipeline directory or an installed spaCy package such as "
+        "`nb_core_news_lg`.",
+    )
+
+
 class StorageSettings(BaseModel):
     """Where data lives."""
 
@@ -143,6 +160,7 @@ class Settings(BaseSettings):
 
     asr: ASRSettings = Field(default_factory=ASRSettings)
     diarization: DiarizationSettings = Field(default_factory=DiarizationSettings)
+    anonymization: AnonymizationSettings = Field(default_factory=AnonymizationSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     api: APISettings = Field(default_factory=APISettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)

@@ -18,3 +18,30 @@ class JobOptions:
     max_speakers: int | None = None
     interviewer: str | None = None  # speaker id (``SPEAKER_01``) that overrides the guess
     speaker_names: tuple[tuple[str, str], ...] = ()  # (id or role name, display name)
+    anonymize: bool | None = None  # redact names, places, ...; None: the service's setting
+    keep_dialect: bool = False  # keep dialect and nynorsk instead of normalising to bokmål
+    anonymize_dates: bool = False  # also redact dates and ages
+
+
+@dataclass(frozen=True)
+class TextChoices:
+    """What the anonymisation step does to a job's text."""
+
+    redact: bool  # names, places, workplaces, numbers; and pronouns
+    normalize: bool  # dialect and nynorsk written as bokmål
+    dates: bool  # dates and ages redacted too
+
+    @property
+    def runs(self) -> bool:
+        return self.redact or self.normalize
+
+
+def text_choices(options: JobOptions, *, anonymize: bool, language: str) -> TextChoices:
+    """The job's text choices; ``anonymize`` and ``language`` are the service's settings.
+
+    A job written in nynorsk (``language`` ``nn``) is never normalised to bokmål.
+    """
+    redact = anonymize if options.anonymize is None else options.anonymize
+    nynorsk = (options.language or language) == "nn"
+    normalize = not options.keep_dialect and not nynorsk
+    return TextChoices(redact=redact, normalize=normalize, dates=redact and options.anonymize_dates)

@@ -11,7 +11,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.2"  # 1.1: the overlapping_speech flag; 1.2: speakers and diarisation
+# 1.1: the overlapping_speech flag; 1.2: speakers and diarisation; 1.3: anonymisation (words'
+# `verbatim`, the transcript's `anonymization`).
+SCHEMA_VERSION = "1.3"
 
 # A word the model was less sure of than this is shown as weak in review.
 LOW_CONFIDENCE = 0.5
@@ -37,6 +39,12 @@ class Word(_Record):
     text: str = Field(description="The word with its leading space and punctuation.")
     probability: float = Field(ge=0.0, le=1.0, description="Model confidence, 0-1.")
     speaker: str | None = Field(None, description="Speaker id (see `speakers`), once diarised.")
+    verbatim: str | None = Field(
+        None,
+        description="What was said, in dialect or nynorsk, where `text` was normalised to "
+        "bokmål: with the same redactions and pronoun rewrites as `text`, so it never holds a "
+        "redacted name. Null when it equals `text`.",
+    )
 
 
 class Segment(_Record):
@@ -103,6 +111,43 @@ class DiarizationInfo(_Record):
     seconds: float = Field(ge=0.0, description="Wall time of diarisation.")
 
 
+class Redaction(_Record):
+    """Where one redacted entity's tag stands. What it replaced is never stored."""
+
+    tag: str = Field(
+        description="The tag in the text, e.g. `[navn 1]` (a possessive `s` after it is not part "
+        "of the tag); the same name keeps its number throughout the transcript."
+    )
+    label: str = Field(description="What kind of entity: `PERSON`, `LOCATION`, ...")
+    segment: int = Field(ge=0, description="The `id` of the segment holding the tag.")
+    word: int | None = Field(
+        None,
+        ge=0,
+        description="Index of the word holding the tag in the segment's `words`; null for a "
+        "segment without words.",
+    )
+
+
+class AnonymizationInfo(_Record):
+    """How the text was anonymised (counts and kinds only, never the original text)."""
+
+    normalized: bool = Field(
+        description="Dialect and nynorsk were written as bokmål in `text` (what was said is in "
+        "the words' `verbatim`)."
+    )
+    pronouns: bool = Field(
+        description="Gendered third-person pronouns were rewritten to «hun/henne/hennes»."
+    )
+    entities: tuple[str, ...] = Field(
+        description="The kinds of entity that were looked for and redacted (`PERSON`, "
+        "`LOCATION`, ...); empty when only normalised."
+    )
+    redactions: tuple[Redaction, ...] = Field(
+        (), description="Every tag put into the text, in text order."
+    )
+    seconds: float = Field(ge=0.0, description="Wall time of anonymisation.")
+
+
 class Transcript(_Record):
     schema_version: str = SCHEMA_VERSION
     language: str
@@ -112,6 +157,9 @@ class Transcript(_Record):
     gaps: tuple[Gap, ...] = ()
     speakers: tuple[Speaker, ...] = Field((), description="Empty when not diarised.")
     diarization: DiarizationInfo | None = None
+    anonymization: AnonymizationInfo | None = Field(
+        None, description="Null when the text is as recognised (not anonymised or normalised)."
+    )
     decode_seconds: float = Field(0.0, ge=0.0, description="Wall time of recognition.")
 
     @property

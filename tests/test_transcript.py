@@ -11,7 +11,9 @@ from service.errors import IntervjuError
 from service.exporters import exporter_names, get_exporter
 from service.transcript import (
     SCHEMA_VERSION,
+    AnonymizationInfo,
     ModelInfo,
+    Redaction,
     Segment,
     SegmentFlag,
     SourceInfo,
@@ -20,12 +22,8 @@ from service.transcript import (
     transcript_json_schema,
 )
 
-SCHEMA_FILE = (
-    Path(__file__).resolve().parent.parent
-    / "service"
-    / "schemas"
-    / f"transcript-{SCHEMA_VERSION}.json"
-)
+SCHEMAS = Path(__file__).resolve().parent.parent / "service" / "schemas"
+SCHEMA_FILE = SCHEMAS / f"transcript-{SCHEMA_VERSION}.json"
 
 
 def make_transcript() -> Transcript:
@@ -90,8 +88,49 @@ def test_json_round_trip_and_schema_version() -> None:
         "text": " ja.",
         "probability": 0.41,
         "speaker": None,
+        "verbatim": None,
     }
     assert Transcript.model_validate_json(data) == transcript
+
+
+def test_older_schemas_stay_and_older_transcripts_still_load() -> None:
+    assert SCHEMA_VERSION == "1.3"
+    for version in ("1.1", "1.2"):
+        assert (SCHEMAS / f"transcript-{version}.json").is_file()
+    data = json.loads(make_transcript().model_dump_json())
+    data["schema_version"] = "1.2"
+    del data["anonymization"]
+    for segment in data["segments"]:
+        for word in segment["words"]:
+            del word["verbatim"]
+    old = Transcript.model_validate(data)
+    assert old.anonymization is None and old.words[0].verbatim is None
+
+
+def test_anonymisation_round_trips_without_any_original_text() -> None:
+    word = Word(start=0.5, end=0.9, text=" [navn 1],", probability=0.9)
+    dialect = Word(start=1.0, end=1.4, text=" ikke.", probability=0.9, verbatim=" ikkje.")
+    transcript = make_transcript()
+    first = transcript.segments[0].model_copy(update={"words": (word, dialect)})
+    info = AnonymizationInfo(
+        normalized=True,
+        pronouns=True,
+        entities=("PERSON", "LOCATION"),
+        redactions=(Redaction(tag="[navn 1]", label="PERSON", segment=0, word=0),),
+        seconds=0.25,
+    )
+    anonymised = transcript.model_copy(
+        update={"segments": (first, *transcript.segments[1:]), "anonymization": info}
+    )
+    data = get_exporter("json").render(anonymised)
+    parsed = json.loads(data)
+    assert parsed["anonymization"]["redactions"] == [
+        {"tag": "[navn 1]", "label": "PERSON", "segment": 0, "word": 0}
+    ]
+    assert parsed["segments"][0]["words"][1]["verbatim"] == " ikkje."
+    assert Transcript.model_validate_json(data) == anonymised
+    with pytest.raises(ValueError):
+        Redaction(tag="[navn 1]", label="PERSON", segment=0, word=0, text="Kari")  # type: ignore[call-arg]
 
 
 def test_records_are_immutable_and_strict() -> None:
