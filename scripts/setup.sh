@@ -12,7 +12,8 @@ dev=0
 need=()
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v lt-proc >/dev/null 2>&1 || need+=(lttoolbox)
-[ -d /usr/share/apertium/apertium-nno-nob ] || need+=(apertium-nno-nob)
+[ -d /usr/share/apertium/apertium-nno-nob ] && command -v apertium >/dev/null 2>&1 || need+=(apertium apertium-nno-nob)
+[ -f /usr/share/hunspell/nb_NO.dic ] || need+=(hunspell-no)
 if [ "$dev" = 1 ]; then
   command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
 fi

@@ -1,0 +1,1 @@
+"""Training the Norwegian spaCy pipeline that ships with the anonymiser (see README)."""
