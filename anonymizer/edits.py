@@ -8,6 +8,7 @@ every span keeps input offsets.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -88,11 +89,11 @@ def merge_edits(base: Iterable[Edit], overriding: Iterable[Edit]) -> list[Edit]:
     over = sorted(overriding, key=lambda e: (e.start, e.end))
     kept = [
         b for b in base
-        if not any(o.start < b.end and b.start < o.end or (b.start == b.end == o.start)
+        if not any((o.start < b.end and b.start < o.end) or (b.start == b.end == o.start)
                    for o in over)
     ]
     merged = sorted([*kept, *over], key=lambda e: (e.start, e.end))
-    for a, b in zip(merged, merged[1:], strict=False):
+    for a, b in itertools.pairwise(merged):
         if b.start < a.end:
             raise ValueError("overriding edits overlap each other")
     return merged

@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Token
 from anonymizer.types import Span
 
 SUBJECT, OBJECT, POSSESSIVE = "hun", "henne", "hennes"
-PERSONAL = frozenset({"han", "hun", "ho", "hu", "hon", "ham", "henne", "honom", "hænne", "ham"})
+PERSONAL = frozenset({"han", "hun", "ho", "hu", "hon", "ham", "henne", "honom", "hænne"})
 ALWAYS_OBJECT = frozenset({"ham", "henne", "honom", "hænne"})
 POSSESSIVES = frozenset({"hans", "hennes", "hennar", "hass", "hannes", "hennås"})
 SUBJECT_DEPS = frozenset({"SUBJ", "FSUBJ", "PSUBJ", "nsubj", "nsubj:pass", "expl"})
@@ -43,17 +43,30 @@ def _clause_verb(token: Token) -> Token | None:
     return head if head is not token and head.pos_ in ("VERB", "AUX") else None
 
 
+def _verb_chain(verb: Token) -> list[Token]:
+    """The verb and the auxiliaries above it («har … sett»): one clause."""
+    chain = [verb]
+    while chain[-1].head is not chain[-1] and chain[-1].head.pos_ in ("VERB", "AUX") and (
+        chain[-1].dep_ in ("INFV", "xcomp", "aux", "ROOT") or chain[-1].head.pos_ == "AUX"
+    ):
+        chain.append(chain[-1].head)
+    return chain
+
+
 def _other_subject_before(token: Token, verb: Token) -> bool:
-    for child in verb.children:
-        if child is token or child.i > verb.i:
-            continue
-        if child.dep_ in SUBJECT_DEPS or child.lower_ in NOMINATIVE_ONLY:
-            return True
+    for v in _verb_chain(verb):
+        for child in v.children:
+            if child is token or child.i > token.i or child.i > v.i:
+                continue
+            if child.dep_ in SUBJECT_DEPS or child.lower_ in NOMINATIVE_ONLY:
+                return True
     return False
 
 
 def _other_subject(token: Token, verb: Token) -> bool:
-    return any(c is not token and c.dep_ in SUBJECT_DEPS for c in verb.children)
+    return any(
+        c is not token and c.dep_ in SUBJECT_DEPS for v in _verb_chain(verb) for c in v.children
+    )
 
 
 def personal_role(token: Token) -> str:
@@ -62,7 +75,7 @@ def personal_role(token: Token) -> str:
     if low in ALWAYS_OBJECT:
         return OBJECT
     head = token.head
-    if head is not token and head.pos_ == "ADP" or token.dep_ == "PUTFYLL":
+    if (head is not token and head.pos_ == "ADP") or token.dep_ == "PUTFYLL":
         return OBJECT  # «med han», «til ho»
     verb = _clause_verb(token)
     if verb is None:

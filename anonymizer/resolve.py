@@ -16,6 +16,9 @@ from anonymizer.types import Span
 CONTAINS_MARGIN = 0.15
 JOINERS = frozenset({" ", "-"})
 JOINABLE = frozenset({labels.PERSON, labels.ORGANIZATION})
+NAMES = frozenset({labels.PERSON, labels.ORGANIZATION, labels.MUNICIPALITY, labels.LOCATION})
+# on equal scores: a person before a workplace before a municipality before another place
+PRIORITY = {labels.PERSON: 0, labels.ORGANIZATION: 1, labels.MUNICIPALITY: 2, labels.LOCATION: 3}
 
 
 def _merge_same_label(spans: list[Span], text: str) -> list[Span]:
@@ -44,13 +47,32 @@ def _contains(a: Span, b: Span) -> bool:
     return a.start <= b.start and b.end <= a.end and (a.end - a.start) > (b.end - b.start)
 
 
+def _one_label_per_name(spans: list[Span], text: str) -> list[Span]:
+    """The same words get the same label throughout a text («Sandnes» is the municipality
+    everywhere once the evidence, summed over its mentions, says so)."""
+    weight: dict[tuple[str, str], float] = {}
+    for span in spans:
+        key = (text[span.start:span.end], span.label)
+        weight[key] = weight.get(key, 0.0) + span.score
+    best: dict[str, str] = {}
+    ranked = sorted(weight.items(), key=lambda kv: (-round(kv[1], 6), PRIORITY.get(kv[0][1], 9)))
+    for (surface, label), _total in ranked:
+        best.setdefault(surface, label)
+    return [
+        Span(s.start, s.end, best[text[s.start:s.end]], s.score, s.recognizer)
+        if s.label in NAMES and best[text[s.start:s.end]] in NAMES else s
+        for s in spans
+    ]
+
+
 def resolve(spans: Iterable[Span], text: str) -> list[Span]:
     """Non-overlapping spans, sorted by start."""
+    spans = _one_label_per_name(list(spans), text)
     by_label: dict[str, list[Span]] = {}
     for span in spans:
         by_label.setdefault(span.label, []).append(span)
     candidates = [s for group in by_label.values() for s in _merge_same_label(group, text)]
-    candidates.sort(key=lambda s: (-s.score, -(s.end - s.start), s.start))
+    candidates.sort(key=lambda s: (-s.score, -(s.end - s.start), PRIORITY.get(s.label, 9), s.start))
     accepted: list[Span] = []
     for span in candidates:
         clashes = [a for a in accepted if _overlaps(a, span)]

@@ -19,20 +19,30 @@ from anonymizer import lexicon
 
 LANGUAGE = "nb"
 PLACE_PREPOSITIONS = frozenset(
-    "i på fra til ved mot utenfor nær rundt gjennom via innenfor bortenfor nord sør øst vest".split()
+    [
+        "i", "på", "fra", "til", "ved", "mot", "utenfor", "nær", "rundt", "gjennom", "via",
+        "innenfor", "bortenfor", "nord", "sør", "øst", "vest",
+    ]
 )
 # Words that put a name next: pre-name articles of spoken Norwegian («han Per», «a Kari»,
 # «'n Ola»), titles and kinship words, and verbs of naming.
 NAME_TRIGGERS = frozenset(
-    """han hun ho hu a 'n n fru herr frk. frøken onkel tante fetter kusine bestemor bestefar
-    mormor morfar farmor farfar kollega kollegaen sjefen lege legen dr. doktor saksbehandler
-    saksbehandleren veileder veilederen heter het kalt kalles kaller navnet""".split()
+    [
+        "han", "hun", "ho", "hu", "a", "'n", "n", "fru", "herr", "frk.", "frøken", "onkel", "tante",
+        "fetter", "kusine", "bestemor", "bestefar", "mormor", "morfar", "farmor", "farfar",
+        "kollega", "kollegaen", "sjefen", "lege", "legen", "dr.", "doktor", "saksbehandler",
+        "saksbehandleren", "veileder", "veilederen", "heter", "het", "kalt", "kalles", "kaller",
+        "navnet",
+    ]
 )
 SENTENCE_END = frozenset({".", "!", "?", ":", "«", "»", '"', "-", "–", "—", "…", "..."})
 MONTHS = frozenset(
-    "januar februar mars april mai juni juli august september oktober november desember".split()
+    [
+        "januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
+        "oktober", "november", "desember",
+    ]
 )
-WEEKDAYS = frozenset("mandag tirsdag onsdag torsdag fredag lørdag søndag".split())
+WEEKDAYS = frozenset(["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"])
 _ANALYSIS_KEY = "intervju_apertium"
 
 

@@ -9,12 +9,42 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from anonymizer import labels, lexicon
 from anonymizer.recognizers._doc import MONTHS, WEEKDAYS, DocRecognizer, Found, is_sentence_start
 
 SCORE = 0.85
+NAME_PARTICLES = frozenset({"von", "van", "de", "der", "den", "af", "av", "la", "le", "bin", "al"})
+
+
+NEVER_IN_NAMES = frozenset({"VERB", "AUX", "ADV", "ADP", "CCONJ", "SCONJ", "PRON", "PUNCT"})
+# national or generic institutions: naming them identifies no one
+GENERIC = frozenset({"NAV", "Nav", "DPS", "BUP", "Barnevernet", "Politiet", "Legevakten",
+                     "Kommunen", "Sykehuset", "Stortinget", "Regjeringen", "Helsedirektoratet"})
+
+
+def _trim(ent: Span, label: str) -> tuple[int, int]:
+    """The entity without lower-case words the NER ran into («Stein inn» → «Stein»).
+
+    A person's name keeps no lower-case word but particles («von», «de»); other names keep
+    lower-case nouns and adjectives («Bodø videregående skole») but no verbs or function words.
+    """
+    start, end = ent.start, ent.end
+    doc = ent.doc
+
+    def stray(token: Token) -> bool:
+        if not token.text[:1].islower():
+            return False
+        if label == labels.PERSON:
+            return token.lower_ not in NAME_PARTICLES
+        return token.pos_ in NEVER_IN_NAMES
+
+    while end > start and stray(doc[end - 1]):
+        end -= 1
+    while start < end and stray(doc[start]):
+        start += 1
+    return start, end
 
 
 def _doubtful(ent: Span) -> bool:
@@ -43,4 +73,6 @@ class NerRecognizer(DocRecognizer):
             label = labels.NORNE.get(ent.label_)
             if label is None or _doubtful(ent):
                 continue
-            yield Found(ent.start, ent.end, label, SCORE, f"NER {ent.label_}")
+            start, end = _trim(ent, label)
+            if end > start and doc[start:end].text not in GENERIC:
+                yield Found(start, end, label, SCORE, f"NER {ent.label_}")

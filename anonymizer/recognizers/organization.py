@@ -65,7 +65,7 @@ def _name_before_institution(doc: Doc, i: int) -> int | None:
 
 def _compound(token: Token) -> bool:
     text = token.text
-    if not is_capitalised(text) or is_sentence_start(token) and lexicon.is_common_word(text):
+    if not is_capitalised(text) or (is_sentence_start(token) and lexicon.is_common_word(text)):
         return False
     match = INSTITUTION.search(text)
     return match is not None and match.start() > 2 and not lexicon.is_common_word(text)
@@ -73,7 +73,7 @@ def _compound(token: Token) -> bool:
 
 def _unit_with_place(doc: Doc, i: int) -> int | None:
     """End of «mestringsenheten i Bodø» starting at i, or None."""
-    if not UNIT.search(doc[i].text) or doc[i].text[0].isupper() and i > 0:
+    if not UNIT.search(doc[i].text) or (doc[i].text[0].isupper() and i > 0):
         return None
     if i + 2 < len(doc) and doc[i + 1].lower_ in LINKS and is_capitalised(doc[i + 2].text):
         end = i + 3

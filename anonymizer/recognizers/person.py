@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from spacy.tokens import Doc, Token
 
-from anonymizer import labels, lexicon
+from anonymizer import data, labels, lexicon
 from anonymizer.recognizers._doc import (
     MONTHS,
     NAME_TRIGGERS,
@@ -34,8 +34,12 @@ from anonymizer.recognizers._doc import (
 
 # pronouns and other function words are never names on their own («Han sa», «Hans mor»)
 FUNCTION_WORDS = frozenset(
-    "han hun ho hu ham henne hans hennes den det de dem deg meg seg sin si sitt sine vi du jeg "
-    "men og i på for til fra med om av som da så nå her der hva hvem".split()
+    [
+        "han", "hun", "ho", "hu", "ham", "henne", "hans", "hennes", "den", "det", "de", "dem",
+        "deg", "meg", "seg", "sin", "si", "sitt", "sine", "vi", "du", "jeg", "men", "og", "i", "på",
+        "for", "til", "fra", "med", "om", "av", "som", "da", "så", "nå", "her", "der", "hva",
+        "hvem",
+    ]
 )
 SURE = 0.85
 CONTEXT = 0.8
@@ -78,6 +82,12 @@ def _is_word(name: str, analysis: dict[str, lexicon.Analysis]) -> bool:
     )
 
 
+def _is_place(name: str) -> bool:
+    return name in data.municipalities() or name in data.postal_place_names() or (
+        name in data.counties()
+    )
+
+
 def _subject_at_start(token: Token) -> bool:
     nxt = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
     return (
@@ -91,13 +101,17 @@ def _subject_at_start(token: Token) -> bool:
 def _score(token: Token, names: dict[int, str], analysis: dict[str, lexicon.Analysis]) -> float:
     name = names[token.i]
     start = is_sentence_start(token)
+    if previous_word(token) in NAME_TRIGGERS and not start:
+        return ARTICLE
+    if _is_place(name) and name not in lexicon.first_names():
+        # «Sandnes», «Hamar»: surnames that are places are people only next to a first name
+        neighbour_first = any(names.get(j) in lexicon.first_names() for j in (token.i - 1,))
+        return CONTEXT if neighbour_first else 0.0
     if not _is_word(name, analysis):
         return SENTENCE_START if start else SURE
     neighbour = (token.i - 1 in names and not _is_word(names[token.i - 1], analysis)) or (
         token.i + 1 in names and not _is_word(names[token.i + 1], analysis)
     )
-    if previous_word(token) in NAME_TRIGGERS and not start:
-        return ARTICLE
     if neighbour:
         return CONTEXT
     if not start and name.lower() not in MONTHS and name.lower() not in WEEKDAYS:

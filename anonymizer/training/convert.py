@@ -81,10 +81,7 @@ def ner_tag(misc: str) -> str:
 
 def ndt_token(cols: list[str]) -> Token:
     ndt_pos, feats = cols[3], cols[5].split("|")
-    if ndt_pos == "subst" and "prop" in feats:
-        pos = "PROPN"
-    else:
-        pos = UPOS.get(ndt_pos, "PUNCT")
+    pos = "PROPN" if ndt_pos == "subst" and "prop" in feats else UPOS.get(ndt_pos, "PUNCT")
     morph = sorted({FEATS[f] for f in feats if f in FEATS and pos != "PUNCT"})
     if pos == "PRON" and "poss" in feats:
         morph = sorted(set(morph) - {"Case=Nom", "Case=Acc"})

@@ -1,0 +1,24 @@
+"""One loaded anonymiser per test session: the bundled pipeline takes a second to load."""
+
+from __future__ import annotations
+
+import pytest
+
+from anonymizer import Anonymizer, Policy
+
+
+@pytest.fixture(scope="session")
+def anonymizer() -> Anonymizer:
+    """The default: dialect → bokmål, everything but dates redacted, pronouns → «hun»."""
+    return Anonymizer("nb")
+
+
+@pytest.fixture(scope="session")
+def detector() -> Anonymizer:
+    """Detection only, on the text as given."""
+    return Anonymizer("nb", Policy(normalize=False, pronouns=False))
+
+
+def found(detector: Anonymizer, text: str, label: str | None = None) -> list[str]:
+    """The redacted substrings of ``text`` (of one label, if given)."""
+    return [text[s.start:s.end] for s in detector.analyze(text) if label in (None, s.label)]
