@@ -27,19 +27,23 @@ import bisect
 import logging
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
 from anonymizer import labels
 from anonymizer.edits import Edit
 from anonymizer.types import AnonymizationResult, Policy
+from service.config import Settings
+from service.errors import IntervjuError
 from service.options import TextChoices
 from service.progress import Hook, no_op_hook
 from service.transcript import AnonymizationInfo, Redaction, Segment, Transcript, Word
 
 logger = logging.getLogger(__name__)
 
+LANGUAGE = "nb"  # the anonymiser's language: it writes bokmål whatever the dialect
 SEGMENT_SEPARATOR = "\n"
 STEP = "anonymizing"
 _TAG = re.compile(r"\[[^\[\]]+\]")
@@ -92,6 +96,34 @@ def job_policy(choices: TextChoices) -> Policy | None:
     return None
 
 
+def load_anonymizer(settings: Settings, policy: Policy) -> TextAnonymizer:
+    """The anonymiser for ``policy`` with the configured spaCy pipeline (loaded once per process
+    and shared by every policy's anonymiser)."""
+    from anonymizer import Anonymizer  # heavy: spaCy and Presidio
+
+    started = time.monotonic()
+    with unavailable_as_error():
+        anonymizer = Anonymizer(LANGUAGE, policy=policy, model=settings.anonymization.model)
+    logger.info("anonymiser loaded in %.1f s", time.monotonic() - started)
+    return anonymizer
+
+
+@contextmanager
+def unavailable_as_error() -> Iterator[None]:
+    """A model, tool or word list the anonymiser needs and cannot find: a readable error.
+
+    Their messages name a path or a package to install, never any text.
+    """
+    from anonymizer import ModelMissing
+    from anonymizer.lexicon import LexiconMissing
+    from anonymizer.normalize.apertium import NormalizerMissing
+
+    try:
+        yield
+    except (ModelMissing, NormalizerMissing, LexiconMissing) as exc:
+        raise IntervjuError("anonymization.unavailable", reason=str(exc)) from None
+
+
 def join_words(transcript: Transcript) -> JoinedText:
     """All words' texts in one text, segments separated by a line break."""
     parts: list[str] = []
@@ -118,7 +150,8 @@ def anonymize_transcript(
     started = time.monotonic()
     hook(STEP, completed=0.0, total=1.0)
     joined = join_words(transcript)
-    result = anonymizer.anonymize(joined.text) if joined.text.strip() else None
+    with unavailable_as_error():
+        result = anonymizer.anonymize(joined.text) if joined.text.strip() else None
     edits = result.edits if result is not None else []
     tags = {(r.start, r.end): r.tag for r in result.replacements} if result is not None else {}
     per_segment, crossing = split_by_segment(edits, joined, tags)

@@ -105,6 +105,12 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "INTERVJU_DIARIZATION__DEVICE is 'cuda', but torch finds no GPU. Use 'auto' or "
         "'cpu', or install a torch build with CUDA.",
     },
+    "anonymization.unavailable": {
+        "nb": "Anonymisering er ikke mulig på denne maskinen: {reason}. Kjør `make setup` på "
+        "nytt, eller sjekk INTERVJU_ANONYMIZATION__MODEL.",
+        "en": "Anonymisation is not possible on this machine: {reason}. Run `make setup` again, "
+        "or check INTERVJU_ANONYMIZATION__MODEL.",
+    },
     "upload.too_large": {
         "nb": "Filen er større enn grensen på {limit_mb} MiB.",
         "en": "The file is larger than the limit of {limit_mb} MiB.",
@@ -221,6 +227,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "cli.out_required": {
         "nb": "Flere filer krever --out MAPPE (én resultatfil per opptak).",
         "en": "Several files need --out DIR (one result file per recording).",
+    },
+    "cli.not_utf8": {
+        "nb": "Teksten er ikke UTF-8.",
+        "en": "The text is not UTF-8.",
     },
     "cli.bad_rename": {
         "nb": "«{value}» må skrives NAVN=NYTT, for eksempel Informant=Kari.",

@@ -1,6 +1,7 @@
 """The pipeline only orders steps; models are loaded once per worker and reused.
 
-decode -> find speech (once, shared) -> recognise -> diarise -> attribute words -> roles.
+decode -> find speech (once, shared) -> recognise -> diarise -> attribute words -> roles ->
+anonymise (names, places and pronouns; dialect written as bokmål).
 """
 
 from __future__ import annotations
@@ -9,14 +10,19 @@ import logging
 import time
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
+
+from anonymizer.types import Policy
+from service.anonymize import TextAnonymizer, anonymize_transcript, job_policy, load_anonymizer
 from service.asr.engine import WhisperEngine
 from service.asr.transcribe import transcribe_audio
-from service.asr.windows import detect_speech
+from service.asr.windows import Span, detect_speech
 from service.audio import decode_audio, probe_audio
 from service.config import Settings
 from service.diarization import attribute_speakers, label_roles
 from service.diarization.base import Diarizer, SpeakerHints, load_backend
-from service.options import JobOptions
+from service.options import JobOptions, text_choices
 from service.progress import Hook, no_op_hook
 from service.transcript import DiarizationInfo, Transcript
 
@@ -29,6 +35,14 @@ def speaker_hints(options: JobOptions) -> SpeakerHints:
     return SpeakerHints(options.num_speakers, options.min_speakers, options.max_speakers)
 
 
+def anonymization_policy(settings: Settings, options: JobOptions) -> Policy | None:
+    """The anonymiser's policy for a job; ``None`` when its text stays as recognised."""
+    choices = text_choices(
+        options, anonymize=settings.anonymization.enabled, language=settings.asr.language
+    )
+    return job_policy(choices)
+
+
 class Pipeline:
     """Recording in, transcript out. One instance per worker; thread-compatible, not shared."""
 
@@ -36,6 +50,7 @@ class Pipeline:
         self.settings = settings
         self._engines: dict[str, WhisperEngine] = {}
         self._diarizer: Diarizer | None = None
+        self._anonymizers: dict[Policy, TextAnonymizer] = {}
 
     def engine(self, model: str | None = None) -> WhisperEngine:
         """The loaded Whisper model for ``model`` (the setting when ``None``), loaded once."""
@@ -50,8 +65,17 @@ class Pipeline:
             self._diarizer = load_backend(self.settings.diarization.backend, self.settings)
         return self._diarizer
 
+    def anonymizer(self, policy: Policy) -> TextAnonymizer:
+        """The anonymiser for ``policy``, loaded on first use and kept (a job's choices make a
+        policy; every policy's anonymiser shares one loaded spaCy pipeline)."""
+        if policy not in self._anonymizers:
+            self._anonymizers[policy] = load_anonymizer(self.settings, policy)
+        return self._anonymizers[policy]
+
     def run(self, path: Path, options: JobOptions, hook: Hook = no_op_hook) -> Transcript:
         hints = speaker_hints(options)  # refuse bad hints before any work
+        policy = anonymization_policy(self.settings, options)
+        anonymizer = None if policy is None else self.anonymizer(policy)  # a missing model too
         hook("decoding", completed=0.0, total=1.0)
         info = probe_audio(path)
         audio = decode_audio(path, info)
@@ -69,17 +93,30 @@ class Pipeline:
             transcript.decode_seconds,
         )
         diarize = self.settings.diarization.enabled if options.diarize is None else options.diarize
-        if not diarize:
-            return transcript
+        if diarize:
+            transcript = self._diarize(transcript, audio.samples, speech, options, hints, hook)
+        if anonymizer is not None:
+            transcript = anonymize_transcript(anonymizer, transcript, hook)
+        return transcript
+
+    def _diarize(
+        self,
+        transcript: Transcript,
+        samples: npt.NDArray[np.float32],
+        speech: list[Span],
+        options: JobOptions,
+        hints: SpeakerHints,
+        hook: Hook,
+    ) -> Transcript:
         diarizer = self.diarizer()
         started = time.monotonic()
         hook("diarizing", completed=0.0, total=1.0)
         regions = [(span.start, span.end) for span in speech]
-        result = diarizer(audio.samples, hints, hook, regions)
+        result = diarizer(samples, hints, hook, regions)
         hook("diarizing", completed=1.0, total=1.0)
         seconds = time.monotonic() - started
         logger.info("diarised: %d speakers in %.1f s", len(result.speakers), seconds)
         transcript = attribute_speakers(transcript, result.turns, result.overlap)
         transcript = label_roles(transcript, options.interviewer, dict(options.speaker_names))
-        info_ = DiarizationInfo(backend=diarizer.name, seconds=round(seconds, 3))
-        return transcript.model_copy(update={"diarization": info_})
+        info = DiarizationInfo(backend=diarizer.name, seconds=round(seconds, 3))
+        return transcript.model_copy(update={"diarization": info})

@@ -11,11 +11,13 @@ STEP_NAMES = {
         "decoding": "dekoder lyd",
         "transcribing": "transkriberer",
         "diarizing": "finner talere",
+        "anonymizing": "anonymiserer",
     },
     "en": {
         "decoding": "decoding audio",
         "transcribing": "transcribing",
         "diarizing": "finding speakers",
+        "anonymizing": "anonymising",
     },
 }
 

@@ -17,13 +17,16 @@ class JobStatus(StrEnum):
     DECODING = "decoding"
     TRANSCRIBING = "transcribing"
     DIARIZING = "diarizing"
+    ANONYMIZING = "anonymizing"
     DONE = "done"
     FAILED = "failed"
     CANCELLED = "cancelled"
 
 
 # The states in which a worker holds the job.
-RUNNING = frozenset({JobStatus.DECODING, JobStatus.TRANSCRIBING, JobStatus.DIARIZING})
+RUNNING = frozenset(
+    {JobStatus.DECODING, JobStatus.TRANSCRIBING, JobStatus.DIARIZING, JobStatus.ANONYMIZING}
+)
 
 Language = Literal["no", "nn"]
 # The written standards a job may ask for: bokmål, nynorsk.

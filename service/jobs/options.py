@@ -96,6 +96,9 @@ def options_to_json(options: JobOptions) -> dict[str, Any]:
         "max_speakers": options.max_speakers,
         "interviewer": options.interviewer,
         "speaker_names": dict(options.speaker_names),
+        "anonymize": options.anonymize,
+        "keep_dialect": options.keep_dialect,
+        "anonymize_dates": options.anonymize_dates,
     }
 
 
@@ -113,6 +116,9 @@ def options_from_json(
         max_speakers=data.get("max_speakers"),
         interviewer=data.get("interviewer"),
         speaker_names=tuple((str(k), str(v)) for k, v in (data.get("speaker_names") or {}).items()),
+        anonymize=data.get("anonymize"),
+        keep_dialect=bool(data.get("keep_dialect", False)),
+        anonymize_dates=bool(data.get("anonymize_dates", False)),
     )
 
 

@@ -18,7 +18,7 @@ from service.config import Settings
 from service.errors import IntervjuError
 from service.jobs.models import JobRecord, JobStatus
 from service.jobs.store import JobStore
-from service.options import JobOptions
+from service.options import JobOptions, text_choices
 from service.progress import Hook
 from service.transcript import Transcript
 
@@ -26,17 +26,23 @@ logger = logging.getLogger(__name__)
 
 Spans = dict[str, tuple[float, float]]
 
-# Share of the overall progress (start, end) that each pipeline step covers.
-STEP_SPANS: Spans = {
-    JobStatus.DECODING.value: (0.0, 0.05),
-    JobStatus.TRANSCRIBING.value: (0.05, 1.0),
-}
-# ... when the job is diarised after transcription.
-DIARIZED_STEP_SPANS: Spans = {
-    JobStatus.DECODING.value: (0.0, 0.05),
-    JobStatus.TRANSCRIBING.value: (0.05, 0.9),
-    JobStatus.DIARIZING.value: (0.9, 1.0),
-}
+
+def step_spans(diarize: bool, anonymize: bool) -> Spans:
+    """The share of the overall progress ``(start, end)`` that each pipeline step covers."""
+    end = 1.0 - 0.1 * diarize - 0.05 * anonymize
+    spans = {
+        JobStatus.DECODING.value: (0.0, 0.05),
+        JobStatus.TRANSCRIBING.value: (0.05, end),
+    }
+    if diarize:
+        spans[JobStatus.DIARIZING.value] = (end, end + 0.1)
+    if anonymize:
+        spans[JobStatus.ANONYMIZING.value] = (0.95, 1.0)
+    return spans
+
+
+STEP_SPANS = step_spans(diarize=False, anonymize=False)
+DIARIZED_STEP_SPANS = step_spans(diarize=True, anonymize=False)
 
 
 class PipelineLike(Protocol):
@@ -156,7 +162,12 @@ class Worker:
         diarize = job.options.diarize
         if diarize is None:
             diarize = self._settings.diarization.enabled
-        spans = DIARIZED_STEP_SPANS if diarize else STEP_SPANS
+        text = text_choices(
+            job.options,
+            anonymize=self._settings.anonymization.enabled,
+            language=self._settings.asr.language,
+        )
+        spans = step_spans(diarize, text.runs)
         hook = ProgressHook(self._store, job.id, self._stopping, self._progress_interval, spans)
         try:
             pipeline = self._get_pipeline()

@@ -191,6 +191,9 @@ def test_openapi_describes_the_speaker_fields(client: TestClient) -> None:
         "max_speakers",
         "interviewer",
         "speaker_names",
+        "anonymize",
+        "keep_dialect",
+        "anonymize_dates",
     }
     assert properties["speakers"]["maximum"] == 10
     assert all(prop.get("description") for prop in properties.values())
@@ -230,28 +233,36 @@ def test_diarized_job_gets_speaker_names_in_every_export(
     assert "Intervjuer: Kan du fortelle" in text and "Kari: Jeg jobber" in text
 
 
-def test_progress_leaves_room_for_diarisation_only_when_it_runs(
-    start_app: AppFactory, pipeline_log: PipelineLog
+@pytest.mark.parametrize(
+    ("fields", "low", "high"),
+    [
+        ({}, 0.83, 0.85),  # the settings: diarise and anonymise after transcribing
+        ({"diarize": "false"}, 0.93, 0.95),  # anonymise only
+        ({"anonymize": "false"}, 0.83, 0.85),  # diarise, then still write bokmål
+        ({"anonymize": "false", "keep_dialect": "true"}, 0.88, 0.9),  # diarise only
+        ({"diarize": "false", "anonymize": "false", "keep_dialect": "true"}, 0.98, 1.0),
+    ],
+)
+def test_progress_leaves_room_for_the_steps_that_run(
+    start_app: AppFactory,
+    pipeline_log: PipelineLog,
+    fields: dict[str, str],
+    low: float,
+    high: float,
 ) -> None:
     client = start_app(pipeline=BlockingPipeline)
     auth = bearer(new_token(client))
+    job_id = upload(client, auth, **fields).json()["id"]
 
-    def progress(job_id: str, above: float) -> float:
-        def check() -> float | None:
-            job = client.get(f"{API}/{job_id}", headers=auth).json()
-            assert job["status"] == "transcribing" or job["progress"] < above
-            return job["progress"] if job["progress"] > above else None
+    def check() -> float | None:
+        job = client.get(f"{API}/{job_id}", headers=auth).json()
+        assert job["status"] == "transcribing" or job["progress"] < low
+        return job["progress"] if job["progress"] > low else None
 
-        value: float = wait_for(check)
-        return value
-
-    diarized = upload(client, auth).json()["id"]  # the setting: diarise after transcribing
-    assert 0.88 < progress(diarized, 0.88) < 0.9
-    client.delete(f"{API}/{diarized}", headers=auth)
-    plain = upload(client, auth, diarize="false").json()["id"]
-    assert progress(plain, 0.9) > 0.9
+    progress: float = wait_for(check)
+    assert low < progress < high
     pipeline_log.release.set()
-    wait_status(client, auth, plain, "done")
+    wait_status(client, auth, job_id, "done")
 
 
 class _RecordingStore:

@@ -25,6 +25,9 @@ OPTIONS = JobOptions(
     max_speakers=3,
     interviewer="SPEAKER_01",
     speaker_names=(("Informant 1", "Kari"), ("SPEAKER_00", "Ola")),
+    anonymize=False,
+    keep_dialect=True,
+    anonymize_dates=True,
 )
 
 # The jobs table as intervju 0.1 (before issue #3) created it, verbatim.
@@ -196,6 +199,11 @@ def test_the_service_starts_on_an_old_database_and_runs_its_jobs(
         done = wait_status(client, auth, QUEUED, "done")
         assert done["language"] == "nn"
         assert (done["diarize"], done["speakers"], done["speaker_names"]) == (None, None, {})
+        assert (done["anonymize"], done["keep_dialect"], done["anonymize_dates"]) == (
+            None,
+            False,
+            False,
+        )
         old = client.get(f"{API}/{DONE}", headers=auth).json()
         assert old["status"] == "done" and old["interviewer"] is None
         transcript = client.get(f"{API}/{DONE}/transcript", headers=auth)
