@@ -86,6 +86,31 @@ FIELDS: dict[str, FormField] = {
             "setting (`INTERVJU_DIARIZATION__ENABLED`).",
         },
     ),
+    "anonymize": FormField(
+        lambda raw: parse_flag("anonymize", raw),
+        {
+            "type": "boolean",
+            "description": "Replace names, places, workplaces and numbers with tags such as "
+            "`[navn 1]` and «han» with «hun» (`true`/`false`). Default: the service's setting "
+            "(`INTERVJU_ANONYMIZATION__ENABLED`).",
+        },
+    ),
+    "keep_dialect": FormField(
+        lambda raw: bool(parse_flag("keep_dialect", raw)),
+        {
+            "type": "boolean",
+            "description": "Keep dialect and nynorsk as said instead of writing bokmål "
+            "(`true`/`false`). Default: `false`; a `nn` job is never written as bokmål.",
+        },
+    ),
+    "anonymize_dates": FormField(
+        lambda raw: bool(parse_flag("anonymize_dates", raw)),
+        {
+            "type": "boolean",
+            "description": "Also replace dates and ages when anonymising (`true`/`false`). "
+            "Default: `false`.",
+        },
+    ),
     "speakers": FormField(
         _count("speakers"),
         {**_COUNT, "description": "Exact number of speakers, when known."},
@@ -146,6 +171,9 @@ def job_options(fields: Mapping[str, str]) -> JobOptions:
         max_speakers=values["max_speakers"],
         interviewer=values["interviewer"],
         speaker_names=values["speaker_names"] or (),
+        anonymize=values["anonymize"],
+        keep_dialect=values["keep_dialect"],
+        anonymize_dates=values["anonymize_dates"],
     )
     try:
         return check_hints(options)

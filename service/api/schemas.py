@@ -52,6 +52,12 @@ class JobPublic(BaseModel):
         description="Names shown instead of a role name or speaker id (from the upload and "
         "`PATCH .../speakers`)."
     )
+    anonymize: bool | None = Field(
+        description="Whether names, places and pronouns are anonymised; null: the service's "
+        "setting."
+    )
+    keep_dialect: bool = Field(description="Whether dialect and nynorsk are kept as said.")
+    anonymize_dates: bool = Field(description="Whether dates and ages are anonymised too.")
     attempts: int = Field(description="How many times a worker has started the job.")
     created_at: datetime
     updated_at: datetime

@@ -84,7 +84,8 @@ _UPLOAD_BODY: dict[str, Any] = {
         415: _error("The body is not multipart/form-data."),
         422: _error(
             "An invalid form field (`language`, `model`, `diarize`, a speaker count, "
-            "`interviewer`, `speaker_names`) or speaker counts that contradict each other; "
+            "`interviewer`, `speaker_names`, `anonymize`, `keep_dialect`, `anonymize_dates`) or "
+            "speaker counts that contradict each other; "
             "refused before the recording is kept."
         ),
     },
@@ -247,6 +248,9 @@ def job_public(request: Request, record: JobRecord, lang: Lang) -> JobPublic:
         max_speakers=record.options.max_speakers,
         interviewer=record.options.interviewer,
         speaker_names=dict(record.options.speaker_names),
+        anonymize=record.options.anonymize,
+        keep_dialect=record.options.keep_dialect,
+        anonymize_dates=record.options.anonymize_dates,
         attempts=record.attempts,
         created_at=record.created_at,
         updated_at=record.updated_at,
