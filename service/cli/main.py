@@ -11,6 +11,7 @@ from service.offline import enforce_offline
 
 enforce_offline()
 
+from service.cli.anonymize import anonymize  # noqa: E402
 from service.cli.diarize import diarize  # noqa: E402
 from service.cli.models import models  # noqa: E402
 from service.cli.serve import serve  # noqa: E402
@@ -34,6 +35,7 @@ def cli(verbose: bool) -> None:
 
 cli.add_command(transcribe)
 cli.add_command(diarize)
+cli.add_command(anonymize)
 cli.add_command(schema)
 cli.add_command(models)
 cli.add_command(serve)

@@ -73,6 +73,23 @@ SCHEMA_PATH = (
     help="Show a role (Intervjuer, Informant, 'Informant 2') or speaker id under another "
     "name, e.g. Informant=Kari; repeatable.",
 )
+@click.option(
+    "--no-anonymize",
+    is_flag=True,
+    help="Ikke anonymiser navn, steder og pronomen / do not anonymise names, places and pronouns "
+    "(default: INTERVJU_ANONYMIZATION__ENABLED).",
+)
+@click.option(
+    "--keep-dialect",
+    is_flag=True,
+    help="Behold dialekt og nynorsk, ikke skriv om til bokmål / keep dialect and nynorsk "
+    "instead of writing bokmål.",
+)
+@click.option(
+    "--anonymize-dates",
+    is_flag=True,
+    help="Anonymiser også datoer og alder / also anonymise dates and ages.",
+)
 def transcribe(
     files: tuple[Path, ...],
     fmt: str,
@@ -86,6 +103,9 @@ def transcribe(
     no_diarize: bool,
     interviewer: str | None,
     speaker_names: tuple[str, ...],
+    no_anonymize: bool,
+    keep_dialect: bool,
+    anonymize_dates: bool,
 ) -> None:
     """Transkriber opptak / transcribe recordings (MP3, WMA, WAV, M4A, MP4, DSS, ...)."""
     settings = load_settings()
@@ -100,6 +120,9 @@ def transcribe(
         max_speakers=hints.max_speakers,
         interviewer=_interviewer(settings, interviewer),
         speaker_names=_renames(settings, speaker_names),
+        anonymize=False if no_anonymize else None,
+        keep_dialect=keep_dialect,
+        anonymize_dates=anonymize_dates,
     )
     pipeline = make_pipeline(settings)
     failures = 0

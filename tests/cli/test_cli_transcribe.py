@@ -118,6 +118,24 @@ def test_no_diarize(recording: Path) -> None:
     assert result.stdout == "[00:00:00] Hvor jobber du?\n\n[00:00:02] På et sykehjem.\n"
 
 
+def test_anonymisation_options_reach_the_pipeline(recording: Path) -> None:
+    result = run(str(recording), "--no-anonymize", "--keep-dialect", "--anonymize-dates")
+    assert result.exit_code == 0, result.output
+    [(_, options)] = FakePipeline.runs
+    assert options == JobOptions(anonymize=False, keep_dialect=True, anonymize_dates=True)
+
+
+def test_anonymisation_help_is_norwegian_first() -> None:
+    result = CliRunner().invoke(cli, ["transcribe", "--help"], terminal_width=200)
+    help_text = " ".join(result.output.split())
+    for option, norwegian in [
+        ("--no-anonymize", "Ikke anonymiser"),
+        ("--keep-dialect", "Behold dialekt"),
+        ("--anonymize-dates", "Anonymiser også datoer"),
+    ]:
+        assert f"{option} {norwegian}" in help_text
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
