@@ -32,9 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
-from anonymizer import labels
-from anonymizer.edits import Edit
-from anonymizer.types import AnonymizationResult, Policy
+from anonymizer import AnonymizationResult, Edit, Policy, labels
 from service.config import Settings
 from service.errors import IntervjuError
 from service.options import TextChoices
@@ -239,9 +237,15 @@ def _pieces(
 def rewrite_segment(
     segment: Segment, text: str, units: Sequence[Range], changes: Sequence[Change]
 ) -> tuple[Segment, list[Redaction]]:
-    """``segment`` with ``changes`` (offsets in ``text``) applied, and the tags put into it."""
+    """``segment`` with ``changes`` (offsets in ``text``) applied, and the tags put into it.
+
+    A segment with words always gets the text of its words: the words are what was read.
+    """
     if not changes:
-        return segment, []
+        said = "".join(word.text for word in segment.words).strip()
+        if not segment.words or said == segment.text:
+            return segment, []
+        return segment.model_copy(update={"text": said}), []
     if not segment.words:
         start, end = units[0]
         new_text = _apply(text, start, end, changes).strip()

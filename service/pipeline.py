@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from anonymizer.types import Policy
+from anonymizer import Policy
 from service.anonymize import TextAnonymizer, anonymize_transcript, job_policy, load_anonymizer
 from service.asr.engine import WhisperEngine
 from service.asr.transcribe import transcribe_audio
