@@ -24,7 +24,7 @@ ENV DEBIAN_FRONTEND=noninteractive \
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        python3 python3-venv ffmpeg apertium-nno-nob lttoolbox ca-certificates \
+        python3 python3-venv ffmpeg apertium apertium-nno-nob lttoolbox hunspell-no ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --create-home --home-dir /home/intervju --shell /usr/sbin/nologin intervju \
     && mkdir /data && chown intervju /data

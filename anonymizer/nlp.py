@@ -59,7 +59,7 @@ def _load(name: str) -> Language:
     return nlp
 
 
-class LoadedSpacyEngine(SpacyNlpEngine):  # type: ignore[misc]
+class LoadedSpacyEngine(SpacyNlpEngine):
     """Presidio's spaCy engine around a pipeline loaded by :func:`load_pipeline`."""
 
     def __init__(self, nlp: Language, language: str) -> None:
@@ -70,7 +70,7 @@ class LoadedSpacyEngine(SpacyNlpEngine):  # type: ignore[misc]
                 labels_to_ignore=["PROD", "EVT", "DRV", "MISC"],
             ),
         )
-        self.nlp = {language: nlp}
+        self.nlp: dict[str, Language] = {language: nlp}  # type: ignore[assignment]
 
     def load(self) -> None:
         """Already loaded: never let Presidio download a model."""

@@ -40,13 +40,13 @@ def _case(word: str, like: str) -> str:
 
 def _clause_verb(token: Token) -> Token | None:
     head = token.head
-    return head if head is not token and head.pos_ in ("VERB", "AUX") else None
+    return head if head.i != token.i and head.pos_ in ("VERB", "AUX") else None
 
 
 def _verb_chain(verb: Token) -> list[Token]:
     """The verb and the auxiliaries above it («har … sett»): one clause."""
     chain = [verb]
-    while chain[-1].head is not chain[-1] and chain[-1].head.pos_ in ("VERB", "AUX") and (
+    while chain[-1].head.i != chain[-1].i and chain[-1].head.pos_ in ("VERB", "AUX") and (
         chain[-1].dep_ in ("INFV", "xcomp", "aux", "ROOT") or chain[-1].head.pos_ == "AUX"
     ):
         chain.append(chain[-1].head)
@@ -56,7 +56,7 @@ def _verb_chain(verb: Token) -> list[Token]:
 def _other_subject_before(token: Token, verb: Token) -> bool:
     for v in _verb_chain(verb):
         for child in v.children:
-            if child is token or child.i > token.i or child.i > v.i:
+            if child.i == token.i or child.i > token.i or child.i > v.i:
                 continue
             if child.dep_ in SUBJECT_DEPS or child.lower_ in NOMINATIVE_ONLY:
                 return True
@@ -65,7 +65,7 @@ def _other_subject_before(token: Token, verb: Token) -> bool:
 
 def _other_subject(token: Token, verb: Token) -> bool:
     return any(
-        c is not token and c.dep_ in SUBJECT_DEPS for v in _verb_chain(verb) for c in v.children
+        c.i != token.i and c.dep_ in SUBJECT_DEPS for v in _verb_chain(verb) for c in v.children
     )
 
 

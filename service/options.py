@@ -36,12 +36,12 @@ class TextChoices:
         return self.redact or self.normalize
 
 
-def text_choices(options: JobOptions, *, anonymize: bool, language: str) -> TextChoices:
-    """The job's text choices; ``anonymize`` and ``language`` are the service's settings.
+def text_choices(options: JobOptions, *, anonymize: bool) -> TextChoices:
+    """The job's text choices; ``anonymize`` is the service's setting.
 
-    A job written in nynorsk (``language`` ``nn``) is never normalised to bokmål.
+    Dialect and nynorsk are written as bokmål unless the job keeps the dialect: quotes in the
+    informant's own written standard identify people as much as dialect does.
     """
     redact = anonymize if options.anonymize is None else options.anonymize
-    nynorsk = (options.language or language) == "nn"
-    normalize = not options.keep_dialect and not nynorsk
+    normalize = not options.keep_dialect
     return TextChoices(redact=redact, normalize=normalize, dates=redact and options.anonymize_dates)

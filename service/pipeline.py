@@ -37,9 +37,7 @@ def speaker_hints(options: JobOptions) -> SpeakerHints:
 
 def anonymization_policy(settings: Settings, options: JobOptions) -> Policy | None:
     """The anonymiser's policy for a job; ``None`` when its text stays as recognised."""
-    choices = text_choices(
-        options, anonymize=settings.anonymization.enabled, language=settings.asr.language
-    )
+    choices = text_choices(options, anonymize=settings.anonymization.enabled)
     return job_policy(choices)
 
 

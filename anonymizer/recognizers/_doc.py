@@ -63,7 +63,7 @@ def analysis_of(doc: Doc) -> dict[str, lexicon.Analysis]:
         words |= {t.text for t in doc if is_capitalised(t.text)}
         cached = lexicon.analyse(words)
         doc.user_data[_ANALYSIS_KEY] = cached
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def is_capitalised(text: str) -> bool:
@@ -94,10 +94,12 @@ def previous_word(token: Token) -> str:
     return token.doc[token.i - 1].lower_ if token.i > 0 else ""
 
 
-class DocRecognizer(EntityRecognizer):  # type: ignore[misc]
+class DocRecognizer(EntityRecognizer):
     """A Presidio recognizer over the spaCy doc of the text."""
 
     ENTITIES: ClassVar[tuple[str, ...]]
+
+    name: str
 
     def __init__(self) -> None:
         super().__init__(supported_entities=list(self.ENTITIES), supported_language=LANGUAGE)

@@ -97,9 +97,9 @@ class OrganizationRecognizer(DocRecognizer):
                     end += 1
                 yield Found(i, end, labels.ORGANIZATION, SCORE, "NAV/DPS + place")
                 continue
-            end = _name_before_institution(doc, i)
-            if end is not None:
-                yield Found(i, end, labels.ORGANIZATION, SCORE, "name + institution word")
+            named_end = _name_before_institution(doc, i)
+            if named_end is not None:
+                yield Found(i, named_end, labels.ORGANIZATION, SCORE, "name + institution word")
             elif _compound(token):
                 yield Found(i, i + 1, labels.ORGANIZATION, SCORE, "institution compound")
             unit_end = _unit_with_place(doc, i)

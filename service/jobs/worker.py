@@ -162,11 +162,7 @@ class Worker:
         diarize = job.options.diarize
         if diarize is None:
             diarize = self._settings.diarization.enabled
-        text = text_choices(
-            job.options,
-            anonymize=self._settings.anonymization.enabled,
-            language=self._settings.asr.language,
-        )
+        text = text_choices(job.options, anonymize=self._settings.anonymization.enabled)
         spans = step_spans(diarize, text.runs)
         hook = ProgressHook(self._store, job.id, self._stopping, self._progress_interval, spans)
         try:
