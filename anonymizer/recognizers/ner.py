@@ -12,7 +12,14 @@ from collections.abc import Iterable
 from spacy.tokens import Doc, Span, Token
 
 from anonymizer import labels, lexicon
-from anonymizer.recognizers._doc import MONTHS, WEEKDAYS, DocRecognizer, Found, is_sentence_start
+from anonymizer.recognizers._doc import (
+    MONTHS,
+    WEEKDAYS,
+    DocRecognizer,
+    Found,
+    genitive_base,
+    is_sentence_start,
+)
 
 SCORE = 0.85
 NAME_PARTICLES = frozenset({"von", "van", "de", "der", "den", "af", "av", "la", "le", "bin", "al"})
@@ -74,5 +81,5 @@ class NerRecognizer(DocRecognizer):
             if label is None or _doubtful(ent):
                 continue
             start, end = _trim(ent, label)
-            if end > start and doc[start:end].text not in GENERIC:
+            if end > start and genitive_base(doc[start:end].text) not in GENERIC:
                 yield Found(start, end, label, SCORE, f"NER {ent.label_}")
