@@ -90,6 +90,36 @@ def is_sentence_start(token: Token) -> bool:
     )
 
 
+def mid_sentence(token: Token) -> bool:
+    """Clearly inside a sentence: after a lower-case word or a comma (a capital here is a
+    name's; headlines and lists without full stops do not count)."""
+    if token.i == 0 or is_sentence_start(token):
+        return False
+    prev = token.doc[token.i - 1].text
+    return prev == "," or (prev[:1].islower() and prev.isalpha())
+
+
+_ENDINGS = ("ene", "en", "et", "er", "a", "e", "n", "s")
+
+
+def is_compound_word(text: str) -> bool:
+    """«Trappeheisen», «TV-kanalen», «Rusmiddelundersøkelsen»: the last part is an ordinary
+    word, so the whole is an ordinary compound, not a name."""
+    low = text.lower()
+    if "-" in text:
+        last = text.rsplit("-", 1)[1]
+        return bool(last) and last[:1].islower()
+    common = lexicon.common_words()
+    for k in range(len(low) - 3, 3, -1):
+        tail = low[-k:]
+        if tail in common or any(
+            tail.endswith(e) and tail[: -len(e)] in common and len(tail) - len(e) >= 4
+            for e in _ENDINGS
+        ):
+            return True
+    return False
+
+
 def previous_word(token: Token) -> str:
     return token.doc[token.i - 1].lower_ if token.i > 0 else ""
 

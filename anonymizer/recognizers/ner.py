@@ -20,15 +20,13 @@ from anonymizer.recognizers._doc import (
     genitive_base,
     is_sentence_start,
 )
+from anonymizer.recognizers.organization import GENERIC_SERVICES
 
 SCORE = 0.85
 NAME_PARTICLES = frozenset({"von", "van", "de", "der", "den", "af", "av", "la", "le", "bin", "al"})
 
 
 NEVER_IN_NAMES = frozenset({"VERB", "AUX", "ADV", "ADP", "CCONJ", "SCONJ", "PRON", "PUNCT"})
-# national or generic institutions: naming them identifies no one
-GENERIC = frozenset({"NAV", "Nav", "DPS", "BUP", "Barnevernet", "Politiet", "Legevakten",
-                     "Kommunen", "Sykehuset", "Stortinget", "Regjeringen", "Helsedirektoratet"})
 
 
 def _trim(ent: Span, label: str) -> tuple[int, int]:
@@ -54,17 +52,39 @@ def _trim(ent: Span, label: str) -> tuple[int, int]:
     return start, end
 
 
-def _doubtful(ent: Span) -> bool:
-    if len(ent) != 1:
+def _ordinary_word(token: Token, analysis: dict[str, lexicon.Analysis]) -> bool:
+    """A word the dictionaries know only as an ordinary word, never as a name."""
+    info = analysis.get(token.text)
+    if info is not None and info.proper:
         return False
-    token = ent[0]
-    low = token.lower_
-    if low in MONTHS or low in WEEKDAYS:
+    if token.text in lexicon.first_names() or token.text in lexicon.surnames():
+        return False
+    return (info is not None and info.common) or lexicon.is_common_word(token.text)
+
+
+def _doubtful(ent: Span, analysis: dict[str, lexicon.Analysis]) -> bool:
+    """An entity the NER guessed where the words say otherwise.
+
+    - all lower case («regjeringen»): names are written with a capital;
+    - a month or weekday alone;
+    - at the start of a sentence, an ordinary word that is never a name («Spørsmålet er …»,
+      «Oppmerksomheten din»);
+    - at the start of a sentence, a word that is also a name but not used as the subject
+      («Hans mor», «Per i dag»).
+    """
+    first = ent[0]
+    if not any(t.text[:1].isupper() for t in ent):
         return True
-    if not (is_sentence_start(token) and lexicon.is_common_word(token.text)):
+    if len(ent) == 1 and (first.lower_ in MONTHS or first.lower_ in WEEKDAYS):
+        return True
+    if not is_sentence_start(first):
         return False
-    nxt = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
-    subject_like = token.dep_ in ("SUBJ", "nsubj") or (
+    if _ordinary_word(first, analysis) and (len(ent) == 1 or ent[1].text[:1].islower()):
+        return True
+    if len(ent) != 1 or not lexicon.is_common_word(first.text):
+        return False
+    nxt = first.doc[first.i + 1] if first.i + 1 < len(first.doc) else None
+    subject_like = first.dep_ in ("SUBJ", "nsubj") or (
         nxt is not None and nxt.pos_ in ("VERB", "AUX")
     )
     return not subject_like
@@ -78,8 +98,8 @@ class NerRecognizer(DocRecognizer):
     def find(self, doc: Doc, analysis: dict[str, lexicon.Analysis]) -> Iterable[Found]:
         for ent in doc.ents:
             label = labels.NORNE.get(ent.label_)
-            if label is None or _doubtful(ent):
+            if label is None or _doubtful(ent, analysis):
                 continue
             start, end = _trim(ent, label)
-            if end > start and genitive_base(doc[start:end].text) not in GENERIC:
+            if end > start and genitive_base(doc[start:end].text) not in GENERIC_SERVICES:
                 yield Found(start, end, label, SCORE, f"NER {ent.label_}")

@@ -21,12 +21,16 @@ from anonymizer import labels, lexicon
 from anonymizer.recognizers._doc import (
     DocRecognizer,
     Found,
+    genitive_base,
     is_capitalised,
+    is_compound_word,
     is_sentence_start,
+    mid_sentence,
 )
 
 SCORE = 0.85
 UNIT_SCORE = 0.8
+CAPITALISED_NOUN = 0.5  # «Regjeringen», «Kirken»: an ordinary noun written as a name
 # institution words, any inflection: «skole», «skolen», «skolens»
 INSTITUTION = re.compile(
     r"(skole|barnehage|sykehjem|omsorgssenter|bosenter|helsesenter|legesenter|legekontor|"
@@ -44,6 +48,13 @@ UNIT = re.compile(
     r"(en|et|a|ene|s)$",
     re.IGNORECASE,
 )
+# Public services every informant meets: naming them identifies no one, and the researcher needs
+# them in the text. (Named offices, «NAV Bodø», are workplaces.)
+GENERIC_SERVICES = frozenset({
+    "NAV", "Nav", "DPS", "BUP", "Barnevernet", "Barnevernstjenesten", "Politiet", "Legevakten",
+    "Legevakta", "Kommunen", "Sykehuset", "Fastlegen", "Helsestasjonen",
+})
+ACRONYM = re.compile(r"^[A-ZÆØÅ][A-ZÆØÅa-zæøå]{0,2}[A-ZÆØÅ]{1,3}$")  # «SSB», «KrF», «Frp»
 PREFIXED = frozenset({"NAV", "Nav", "DPS", "BUP", "ACT-teamet", "FACT-teamet", "Kirkens"})
 LINKS = frozenset({"i", "på", "ved"})
 
@@ -83,6 +94,30 @@ def _unit_with_place(doc: Doc, i: int) -> int | None:
     return None
 
 
+def _named_noun(token: Token, analysis: dict[str, lexicon.Analysis]) -> bool:
+    """A word used as a name in mid-sentence: Apertium's organisations («Frp», «SSB»),
+    acronyms, and ordinary nouns written with a capital («Regjeringen», «Kirkens»)."""
+    text = token.text
+    if not mid_sentence(token) or text in GENERIC_SERVICES:
+        return False
+    if "-" in text and is_compound_word(text):
+        return False  # «TV-skjermen», «PC-en»
+    if genitive_base(text) in GENERIC_SERVICES:
+        return False
+    info = analysis.get(text) or analysis.get(genitive_base(text))
+    if info is not None and "org" in info.proper:
+        return True
+    if ACRONYM.match(text) and not lexicon.is_common_word(text):
+        return True
+    return (
+        is_capitalised(text)
+        and info is not None
+        and info.common
+        and not info.proper
+        and token.pos_ in ("NOUN", "PROPN")
+    )
+
+
 class OrganizationRecognizer(DocRecognizer):
     """ORGANIZATION: named institutions, NAV offices and units with their place."""
 
@@ -102,6 +137,8 @@ class OrganizationRecognizer(DocRecognizer):
                 yield Found(i, named_end, labels.ORGANIZATION, SCORE, "name + institution word")
             elif _compound(token):
                 yield Found(i, i + 1, labels.ORGANIZATION, SCORE, "institution compound")
+            elif _named_noun(token, analysis):
+                yield Found(i, i + 1, labels.ORGANIZATION, CAPITALISED_NOUN, "name-like noun")
             unit_end = _unit_with_place(doc, i)
             if unit_end is not None:
                 yield Found(i, unit_end, labels.ORGANIZATION, UNIT_SCORE, "unit + place")

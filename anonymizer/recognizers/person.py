@@ -28,7 +28,9 @@ from anonymizer.recognizers._doc import (
     Found,
     genitive_base,
     is_capitalised,
+    is_compound_word,
     is_sentence_start,
+    mid_sentence,
     previous_word,
 )
 
@@ -46,6 +48,7 @@ CONTEXT = 0.8
 ARTICLE = 0.9  # «han Per», «a Liv»: spoken pre-name articles are strong evidence
 SENTENCE_START = 0.7
 UNKNOWN_WORD = 0.5
+UNKNOWN_AT_START = 0.45
 
 
 def _is_name(word: str, analysis: dict[str, lexicon.Analysis]) -> bool:
@@ -122,7 +125,11 @@ def _score(token: Token, names: dict[int, str], analysis: dict[str, lexicon.Anal
 
 
 def _unknown_capitalised(token: Token, analysis: dict[str, lexicon.Analysis]) -> bool:
-    if not is_capitalised(token.text) or is_sentence_start(token):
+    """A capitalised word no dictionary knows («Aleksandra», «Diarra»): at the start of a
+    sentence too, since ordinary words (compounds included) are known to Apertium."""
+    if not is_capitalised(token.text) or token.lower_ in FUNCTION_WORDS:
+        return False
+    if not (is_sentence_start(token) or mid_sentence(token)) or is_compound_word(token.text):
         return False
     if previous_word(token) in PLACE_PREPOSITIONS:
         return False  # a place: the location recognizer decides
@@ -144,5 +151,5 @@ class PersonRecognizer(DocRecognizer):
                 yield Found(i, i + 1, labels.PERSON, score, "name list")
         for token in doc:
             if token.i not in names and _unknown_capitalised(token, analysis):
-                yield Found(token.i, token.i + 1, labels.PERSON, UNKNOWN_WORD,
-                            "unknown capitalised word")
+                score = UNKNOWN_AT_START if is_sentence_start(token) else UNKNOWN_WORD
+                yield Found(token.i, token.i + 1, labels.PERSON, score, "unknown capitalised word")

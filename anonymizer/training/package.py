@@ -1,6 +1,7 @@
 """Put a trained pipeline into the package, with its scores in ``meta.json``.
 
-    python -m anonymizer.training.package build/nlp/out/model-best build/nlp anonymizer/model/nb_intervju
+    python -m anonymizer.training.package build/nlp/out/model-best build/nlp \\
+        anonymizer/model/nb_intervju
 
 Scores: NDT held-out sentences (parts of speech, features, relations, NER) and NorNE's UD dev
 split (parts of speech and NER; its relations are UD, not NDT, so the parser is not scored there).
