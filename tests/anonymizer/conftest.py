@@ -17,8 +17,3 @@ def anonymizer() -> Anonymizer:
 def detector() -> Anonymizer:
     """Detection only, on the text as given."""
     return Anonymizer("nb", Policy(normalize=False, pronouns=False))
-
-
-def found(detector: Anonymizer, text: str, label: str | None = None) -> list[str]:
-    """The redacted substrings of ``text`` (of one label, if given)."""
-    return [text[s.start:s.end] for s in detector.analyze(text) if label in (None, s.label)]

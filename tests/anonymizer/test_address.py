@@ -10,15 +10,14 @@ import regex as re
 from anonymizer import data, labels
 from anonymizer.data import build_gazetteers
 from anonymizer.recognizers.address import AddressRecognizer
+from tests.anonymizer.helpers import matches
 
 RECOGNIZER = AddressRecognizer()
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "gazetteers"
 
 
 def found(text: str, flags: int | None = None) -> list[str]:
-    results = RECOGNIZER.analyze(text, entities=[labels.ADDRESS], nlp_artifacts=None,
-                                 regex_flags=flags)
-    return [text[r.start : r.end] for r in sorted(results, key=lambda r: r.start)]
+    return matches(RECOGNIZER, labels.ADDRESS, text, flags)
 
 
 @pytest.mark.parametrize(

@@ -7,17 +7,14 @@ import regex as re
 
 from anonymizer import labels
 from anonymizer.recognizers.dates import AgeRecognizer, DateRecognizer, date_parts
+from tests.anonymizer.helpers import matches
 
 DATES = DateRecognizer()
 AGES = AgeRecognizer()
 
 
-def found(
-    recognizer: DateRecognizer | AgeRecognizer, text: str, min_score: float = 0.4
-) -> list[str]:
-    results = recognizer.analyze(text, entities=recognizer.supported_entities, nlp_artifacts=None)
-    kept = sorted((r for r in results if r.score >= min_score), key=lambda r: r.start)
-    return [text[r.start : r.end] for r in kept]
+def found(recognizer: DateRecognizer | AgeRecognizer, text: str) -> list[str]:
+    return matches(recognizer, recognizer.supported_entities[0], text, min_score=0.4)
 
 
 @pytest.mark.parametrize(

@@ -7,14 +7,13 @@ import regex as re
 
 from anonymizer import labels
 from anonymizer.recognizers.email import EmailRecognizer
+from tests.anonymizer.helpers import matches
 
 RECOGNIZER = EmailRecognizer()
 
 
 def found(text: str, flags: int | None = None) -> list[str]:
-    results = RECOGNIZER.analyze(text, entities=[labels.EMAIL], nlp_artifacts=None,
-                                 regex_flags=flags)
-    return [text[r.start : r.end] for r in sorted(results, key=lambda r: r.start)]
+    return matches(RECOGNIZER, labels.EMAIL, text, flags)
 
 
 @pytest.mark.parametrize(

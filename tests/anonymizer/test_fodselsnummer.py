@@ -7,14 +7,13 @@ import regex as re
 
 from anonymizer import labels
 from anonymizer.recognizers.fodselsnummer import FodselsnummerRecognizer, is_valid
+from tests.anonymizer.helpers import matches
 
 RECOGNIZER = FodselsnummerRecognizer()
 
 
 def found(text: str, flags: int | None = None) -> list[str]:
-    results = RECOGNIZER.analyze(text, entities=[labels.FODSELSNUMMER], nlp_artifacts=None,
-                                 regex_flags=flags)
-    return [text[r.start : r.end] for r in sorted(results, key=lambda r: r.start)]
+    return matches(RECOGNIZER, labels.FODSELSNUMMER, text, flags)
 
 
 def with_check_digits(nine: str) -> str:

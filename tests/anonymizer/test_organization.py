@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from anonymizer import Anonymizer, labels
-from tests.anonymizer.conftest import found
+from tests.anonymizer.helpers import found
 
 
 @pytest.mark.parametrize(

@@ -7,14 +7,13 @@ import regex as re
 
 from anonymizer import labels
 from anonymizer.recognizers.phone import PhoneRecognizer, spoken_number
+from tests.anonymizer.helpers import matches
 
 RECOGNIZER = PhoneRecognizer()
 
 
 def found(text: str, flags: int | None = None) -> list[str]:
-    results = RECOGNIZER.analyze(text, entities=[labels.PHONE], nlp_artifacts=None,
-                                 regex_flags=flags)
-    return [text[r.start : r.end] for r in sorted(results, key=lambda r: r.start)]
+    return matches(RECOGNIZER, labels.PHONE, text, flags)
 
 
 @pytest.mark.parametrize(
