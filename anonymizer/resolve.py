@@ -3,7 +3,7 @@
 Results of one label that overlap or touch («Kari» + «Hansen», NER «Kari Hansen») become one
 span with the best score. Between labels, a span that contains another and scores nearly as
 well wins («NAV Bodø» over «Bodø», «Storgata 12» over «Storgata»); otherwise the higher score
-wins.
+wins. Identifiers (addresses, numbers, e-mail) are placed before any name.
 """
 
 from __future__ import annotations
@@ -72,7 +72,11 @@ def resolve(spans: Iterable[Span], text: str) -> list[Span]:
     for span in spans:
         by_label.setdefault(span.label, []).append(span)
     candidates = [s for group in by_label.values() for s in _merge_same_label(group, text)]
-    candidates.sort(key=lambda s: (-s.score, -(s.end - s.start), PRIORITY.get(s.label, 9), s.start))
+    # identifiers (patterns with checksums or fixed shapes) first: «Storgata 12» is an address
+    # even where the NER calls it a place
+    candidates.sort(key=lambda s: (
+        s.label in NAMES, -s.score, -(s.end - s.start), PRIORITY.get(s.label, 9), s.start
+    ))
     accepted: list[Span] = []
     for span in candidates:
         clashes = [a for a in accepted if _overlaps(a, span)]

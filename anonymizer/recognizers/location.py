@@ -85,7 +85,9 @@ def _place_score(doc: Doc, i: int, end: int, label: str, analysis: dict[str, lex
         if is_sentence_start(token) or not after_preposition:
             return 0.0
     score = MUNICIPALITY_SCORE if label == labels.MUNICIPALITY else PLACE_SCORE
-    return min(score + (0.1 if after_preposition else 0.0), 0.95)
+    if end - i > 1:
+        score += 0.1  # «Mo i Rana», «Indre Østfold»: a name of several words is specific
+    return min(score + (0.15 if after_preposition else 0.0), 0.95)
 
 
 def _kommune_phrase(token: Token) -> bool:
