@@ -61,7 +61,7 @@ def package(trained: Path, corpora: Path, target: Path) -> dict[str, object]:
         },
     )
     meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return meta["performance"]  # type: ignore[no-any-return]
+    return meta["performance"]
 
 
 def main() -> None:
