@@ -138,8 +138,10 @@ def test_the_pipeline_policy_follows_the_job_and_the_settings() -> None:
         entities=frozenset(), pronouns=False, normalize=True
     )
     assert anonymization_policy(off, JobOptions(keep_dialect=True)) is None
+    # nynorsk recordings are written as bokmål too, unless the job keeps its dialect
     nynorsk = Settings(asr=ASRSettings(language="nn"))
-    assert anonymization_policy(nynorsk, JobOptions()) == Policy(normalize=False)
+    assert anonymization_policy(nynorsk, JobOptions()) == Policy()
+    assert anonymization_policy(nynorsk, JobOptions(keep_dialect=True)) == Policy(normalize=False)
 
 
 def test_a_missing_pipeline_is_a_readable_error(tmp_path: Path) -> None:
