@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -35,3 +37,15 @@ def test_a_directory_can_be_given() -> None:
 def test_a_missing_package_is_an_error_not_a_download() -> None:
     with pytest.raises(ModelMissing, match="nb_core_news_lg"):
         load_pipeline("nb_core_news_lg")
+
+
+def test_the_library_works_without_torch() -> None:
+    """``anonymizer`` needs no torch (spaCy's thinc imports it only when it is installed)."""
+    code = (
+        "import sys; sys.modules['torch'] = None\n"
+        "from anonymizer import Anonymizer\n"
+        "print(Anonymizer('nb').anonymize('Jeg ringte han Per i Bodø.').text)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.strip() == "Jeg ringte [navn 1] i [kommune 1]."
