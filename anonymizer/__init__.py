@@ -5,7 +5,7 @@ replaced by numbered tags, and gendered pronouns rewritten to «hun».
     >>> Anonymizer("nb").anonymize("Jeg ringte han Per i Bodø.").text
     'Jeg ringte [navn 1] i [kommune 1].'
 
-Usable on its own (no torch import); the intervju service uses it for transcripts.
+Usable on its own (needs no torch); the intervju service uses it for transcripts.
 """
 
 from anonymizer import labels
