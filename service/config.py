@@ -123,6 +123,11 @@ class StorageSettings(BaseModel):
     def uploads_path(self) -> Path:
         return self.data_dir / "uploads"
 
+    @property
+    def audit_path(self) -> Path:
+        """The hash-chained audit log (``service.audit``)."""
+        return self.data_dir / "audit.log"
+
 
 class APISettings(BaseModel):
     """The HTTP service."""

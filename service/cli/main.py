@@ -12,6 +12,7 @@ from service.offline import enforce_offline
 enforce_offline()
 
 from service.cli.anonymize import anonymize  # noqa: E402
+from service.cli.audit import audit_group  # noqa: E402
 from service.cli.diarize import diarize  # noqa: E402
 from service.cli.models import models  # noqa: E402
 from service.cli.serve import serve  # noqa: E402
@@ -36,6 +37,7 @@ def cli(verbose: bool) -> None:
 cli.add_command(transcribe)
 cli.add_command(diarize)
 cli.add_command(anonymize)
+cli.add_command(audit_group)
 cli.add_command(schema)
 cli.add_command(models)
 cli.add_command(serve)
