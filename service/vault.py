@@ -1,0 +1,231 @@
+"""Encrypted storage: every object sealed with its own key, and crypto-shredding.
+
+An object (an upload, a transcript, a tag map) is encrypted as it is written, in frames of
+``FRAME`` bytes, with AES-256-GCM under a fresh random data key. The data key is wrapped
+(AES-256-GCM) by the master key and kept apart from the data, in ``keys/<id>.key``; deleting an
+object destroys that key first (crypto-shredding: the ciphertext is unreadable from then on,
+even from a backup or a disk block that unlinking did not overwrite), then unlinks the data.
+
+Frame ``i`` uses nonce ``prefix ‖ i`` (a random 8-byte prefix per object, a 4-byte counter) and
+authenticates the header, its index and whether it is the last frame, so a changed, dropped,
+reordered or cut-off frame fails to decrypt. Plaintext is never written to disk.
+
+The master key is 32 random bytes in a key file created with mode 0600 on first start, or given
+as a secret setting (base64).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+import secrets
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+MAGIC = b"IVJ1"
+FRAME = 1 << 20  # plaintext bytes per frame
+TAG = 16
+KEY_BYTES = 32
+_HEADER = struct.Struct(">4s8sI")  # magic, nonce prefix, frame size
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+class VaultError(RuntimeError):
+    """An object is missing, shredded, or does not decrypt (tampered or wrong key)."""
+
+
+def load_master_key(path: Path, secret: str | None = None) -> bytes:
+    """The master key: ``secret`` (base64 of 32 bytes) if given, else the key file at ``path``,
+    created with mode 0600 on first use."""
+    if secret:
+        key = base64.b64decode(secret, validate=True)
+        if len(key) != KEY_BYTES:
+            raise VaultError("the master key must be 32 bytes (base64)")
+        return key
+    try:
+        return _read_key_file(path)
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return _read_key_file(path)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(secrets.token_bytes(KEY_BYTES))
+        handle.flush()
+        os.fsync(handle.fileno())
+    return _read_key_file(path)
+
+
+def _read_key_file(path: Path) -> bytes:
+    if path.stat().st_mode & 0o077:
+        raise VaultError(f"{path} is readable by others: chmod 600 it")
+    key = path.read_bytes()
+    if len(key) != KEY_BYTES:
+        raise VaultError(f"{path} does not hold a 32-byte key")
+    return key
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """What was stored: plaintext size and SHA-256 (for receipts and checks)."""
+
+    object_id: str
+    size: int
+    sha256: str
+
+
+class _Writer:
+    """Encrypts what is written to it, frame by frame, into an open file."""
+
+    def __init__(self, handle: BinaryIO, data_key: bytes) -> None:
+        self._handle = handle
+        self._aead = AESGCM(data_key)
+        self._prefix = secrets.token_bytes(8)
+        self._header = _HEADER.pack(MAGIC, self._prefix, FRAME)
+        handle.write(self._header)
+        self._buffer = bytearray()
+        self._index = 0
+        self.size = 0
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self._buffer += data
+        self.size += len(data)
+        self.digest.update(data)
+        while len(self._buffer) > FRAME:  # keep one frame back: the last must be marked
+            self._frame(bytes(self._buffer[:FRAME]), last=False)
+            del self._buffer[:FRAME]
+        return len(data)
+
+    def close(self) -> None:
+        self._frame(bytes(self._buffer), last=True)
+        self._buffer.clear()
+
+    def _frame(self, plain: bytes, last: bool) -> None:
+        nonce = self._prefix + struct.pack(">I", self._index)
+        aad = self._header + struct.pack(">I?", self._index, last)
+        self._handle.write(self._aead.encrypt(nonce, plain, aad))
+        self._index += 1
+
+
+class Vault:
+    """Sealed objects under ``root`` (``data/``, ``keys/``), all keys wrapped by ``master``."""
+
+    def __init__(self, root: Path, master: bytes) -> None:
+        if len(master) != KEY_BYTES:
+            raise VaultError("the master key must be 32 bytes")
+        self._root = root
+        self._master = AESGCM(master)
+        for sub in ("data", "keys"):
+            (root / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
+
+    def _paths(self, object_id: str) -> tuple[Path, Path]:
+        if not _ID.match(object_id):
+            raise VaultError("bad object id")
+        return self._root / "data" / f"{object_id}.sealed", self._root / "keys" / f"{object_id}.key"
+
+    def exists(self, object_id: str) -> bool:
+        data, key = self._paths(object_id)
+        return data.exists() and key.exists()
+
+    def store(self, object_id: str, chunks: Iterator[bytes] | list[bytes]) -> Sealed:
+        """Encrypt ``chunks`` as they come into a new object; durable when this returns."""
+        data_path, key_path = self._paths(object_id)
+        if data_path.exists() or key_path.exists():
+            raise VaultError(f"object {object_id} exists")
+        data_key = AESGCM.generate_key(bit_length=256)
+        partial = data_path.with_suffix(".partial")
+        try:
+            with partial.open("xb") as handle:
+                writer = _Writer(handle, data_key)
+                for chunk in chunks:
+                    writer.write(chunk)
+                writer.close()
+                handle.flush()
+                os.fsync(handle.fileno())
+            self._write_key(key_path, object_id, data_key)
+            partial.rename(data_path)
+            _fsync_dir(data_path.parent)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            key_path.unlink(missing_ok=True)
+            raise
+        return Sealed(object_id, writer.size, writer.digest.hexdigest())
+
+    def _write_key(self, path: Path, object_id: str, data_key: bytes) -> None:
+        nonce = secrets.token_bytes(12)
+        wrapped = nonce + self._master.encrypt(nonce, data_key, object_id.encode())
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(wrapped)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _fsync_dir(path.parent)
+
+    def _data_key(self, object_id: str, key_path: Path) -> bytes:
+        try:
+            wrapped = key_path.read_bytes()
+        except FileNotFoundError:
+            raise VaultError(f"object {object_id} has no key (shredded or never stored)") from None
+        try:
+            return self._master.decrypt(wrapped[:12], wrapped[12:], object_id.encode())
+        except InvalidTag:
+            raise VaultError(f"the key of {object_id} does not open with this master key") from None
+
+    def open(self, object_id: str) -> Iterator[bytes]:
+        """The plaintext, frame by frame; raises VaultError on any tampering."""
+        data_path, key_path = self._paths(object_id)
+        aead = AESGCM(self._data_key(object_id, key_path))
+        try:
+            handle = data_path.open("rb")
+        except FileNotFoundError:
+            raise VaultError(f"object {object_id} is missing") from None
+        with handle:
+            header = handle.read(_HEADER.size)
+            magic, prefix, frame = _HEADER.unpack(header) if len(header) == _HEADER.size else (
+                b"", b"", 0)
+            if magic != MAGIC or frame <= 0:
+                raise VaultError(f"object {object_id} is not a sealed object")
+            index, block = 0, handle.read(frame + TAG)
+            while True:
+                following = handle.read(frame + TAG) if block else b""
+                last = not following
+                nonce = prefix + struct.pack(">I", index)
+                aad = header + struct.pack(">I?", index, last)
+                try:
+                    yield aead.decrypt(nonce, block, aad)
+                except InvalidTag:
+                    raise VaultError(f"object {object_id} was altered (frame {index})") from None
+                if last:
+                    return
+                block, index = following, index + 1
+
+    def read(self, object_id: str) -> bytes:
+        return b"".join(self.open(object_id))
+
+    def shred(self, object_id: str) -> None:
+        """Destroy the data key (the object is unreadable from here on), then the data."""
+        data_path, key_path = self._paths(object_id)
+        key_path.unlink(missing_ok=True)
+        _fsync_dir(key_path.parent)
+        data_path.unlink(missing_ok=True)
+        data_path.with_suffix(".partial").unlink(missing_ok=True)
+        _fsync_dir(data_path.parent)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
