@@ -81,7 +81,7 @@ class UploadWriter:
         os.fsync(self._file.fileno())
         self._file.close()
         os.replace(self.part_path, self.final_path)
-        _fsync_dir(self.final_path.parent)
+        fsync_dir(self.final_path.parent)
         self._committed = True
         return self.final_path
 
@@ -167,7 +167,8 @@ def _checked(job_id: str) -> str:
     return job_id
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename or unlink in ``path`` durable."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

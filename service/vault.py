@@ -30,6 +30,8 @@ from typing import BinaryIO
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from service.storage import fsync_dir
+
 MAGIC = b"IVJ1"
 FRAME = 1 << 20  # plaintext bytes per frame
 TAG = 16
@@ -155,7 +157,7 @@ class Vault:
                 os.fsync(handle.fileno())
             self._write_key(key_path, object_id, data_key)
             partial.rename(data_path)
-            _fsync_dir(data_path.parent)
+            fsync_dir(data_path.parent)
         except BaseException:
             partial.unlink(missing_ok=True)
             key_path.unlink(missing_ok=True)
@@ -170,7 +172,7 @@ class Vault:
             handle.write(wrapped)
             handle.flush()
             os.fsync(handle.fileno())
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
 
     def _data_key(self, object_id: str, key_path: Path) -> bytes:
         try:
@@ -217,15 +219,7 @@ class Vault:
         """Destroy the data key (the object is unreadable from here on), then the data."""
         data_path, key_path = self._paths(object_id)
         key_path.unlink(missing_ok=True)
-        _fsync_dir(key_path.parent)
+        fsync_dir(key_path.parent)
         data_path.unlink(missing_ok=True)
         data_path.with_suffix(".partial").unlink(missing_ok=True)
-        _fsync_dir(data_path.parent)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        fsync_dir(data_path.parent)
