@@ -22,7 +22,7 @@ from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
-HUNSPELL_NB = Path("/usr/share/hunspell/nb_NO.dic")
+HUNSPELL_NB = Path("/usr/share/hunspell/nb_NO")  # .dic and .aff
 APERTIUM_NOB = Path("/usr/share/apertium/apertium-nno-nob/nob-nno.automorf.bin")
 _ANALYSIS = re.compile(r"\^([^/$]*)((?:/[^/$]*)*)\$")
 _PROPER_TAG = re.compile(r"<np><(ant|cog|top|org|al)>")
@@ -52,20 +52,28 @@ def surnames() -> frozenset[str]:
 
 
 @cache
-def _hunspell() -> tuple[frozenset[str], frozenset[str]]:
-    if not HUNSPELL_NB.exists():
+def hunspell_stems(base: Path = HUNSPELL_NB) -> dict[str, str]:
+    """The hunspell dictionary ``<base>.dic`` as stem → affix flags, read once per process
+    (the normaliser's bokmål check and the common-word lists share it)."""
+    dic = base.with_suffix(".dic")
+    if not dic.exists():
         raise LexiconMissing(
-            f"{HUNSPELL_NB} is missing: install the Debian package hunspell-no (setup does it)"
+            f"{dic} is missing: install the Debian package hunspell-no (setup does it)"
         )
-    common: set[str] = set()
-    proper: set[str] = set()
-    lines = HUNSPELL_NB.read_text(encoding="iso-8859-1").splitlines()[1:]
-    for line in lines:
-        word = line.split("/", 1)[0].strip()
-        if not word:
-            continue
-        (proper if word[0].isupper() else common).add(word)
-    return frozenset(common), frozenset(proper)
+    stems: dict[str, str] = {}
+    for line in dic.read_text(encoding="iso-8859-1").splitlines()[1:]:
+        stem, _, flags = line.strip().partition("/")
+        if stem:
+            stems[stem] = stems.get(stem, "") + flags
+    return stems
+
+
+@cache
+def _hunspell() -> tuple[frozenset[str], frozenset[str]]:
+    stems = hunspell_stems()
+    common = frozenset(w for w in stems if not w[0].isupper())
+    proper = frozenset(w for w in stems if w[0].isupper())
+    return common, proper
 
 
 def common_words() -> frozenset[str]:

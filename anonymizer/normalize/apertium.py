@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
+from anonymizer.lexicon import HUNSPELL_NB, hunspell_stems
 from anonymizer.normalize.tokens import Token
 
 logger = logging.getLogger(__name__)
 
-HUNSPELL_NB = Path("/usr/share/hunspell/nb_NO")
 INSTALL_HINT = "install the Debian packages apertium apertium-nno-nob hunspell-no (setup does it)"
 MIN_PIECE_WORDS = 1000
 MIN_SIMILARITY = 0.34  # eg→jeg .8, ho→hun .4, kva→hvilken .4; dæm→skinn 0, fleire→gjentatte .27
@@ -65,11 +65,7 @@ class BokmalDictionary:
         dic, aff = base.with_suffix(".dic"), base.with_suffix(".aff")
         if not dic.is_file() or not aff.is_file():
             raise NormalizerMissing(f"{dic} is missing: {INSTALL_HINT}")
-        self._stems: dict[str, str] = {}
-        for line in dic.read_text(encoding="iso-8859-1").splitlines()[1:]:
-            stem, _, flags = line.strip().partition("/")
-            if stem:
-                self._stems[stem] = self._stems.get(stem, "") + flags
+        self._stems = hunspell_stems(base)  # shared, read-only
         self._suffixes: dict[str, list[_Affix]] = defaultdict(list)
         self._prefixes: dict[str, list[_Affix]] = defaultdict(list)
         self._read_affixes(aff)
