@@ -69,26 +69,21 @@ def hunspell_stems(base: Path = HUNSPELL_NB) -> dict[str, str]:
 
 
 @cache
-def _hunspell() -> tuple[frozenset[str], frozenset[str]]:
-    stems = hunspell_stems()
-    common = frozenset(w for w in stems if not w[0].isupper())
-    proper = frozenset(w for w in stems if w[0].isupper())
-    return common, proper
-
-
 def common_words() -> frozenset[str]:
     """Lower-case bokmål words (hunspell stems; inflected forms are not expanded)."""
-    return _hunspell()[0]
-
-
-def hunspell_proper_nouns() -> frozenset[str]:
-    """Capitalised hunspell entries: names, places, organisations."""
-    return _hunspell()[1]
+    return frozenset(w for w in hunspell_stems() if not w[0].isupper())
 
 
 def is_common_word(word: str) -> bool:
     """True when the lower-case form is an ordinary bokmål word in the dictionary."""
     return word.lower() in common_words()
+
+
+def genitive_base(text: str) -> str:
+    """«Karis» → «Kari», «Bodøs» → «Bodø»; other words unchanged («Moss», «Hans» stay)."""
+    if len(text) > 3 and text.endswith("s") and not text.endswith("ss"):
+        return text[:-1]
+    return text
 
 
 @dataclass(frozen=True)

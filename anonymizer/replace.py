@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from anonymizer import labels
+from anonymizer.lexicon import genitive_base
 
 KOMMUNE_SUFFIXES = (" kommune", " kommunes", " kommunen", " kommunens")
 
@@ -47,10 +48,10 @@ class Tagger:
             return Tagged(f"[{labels.TAGS[label]}]", genitive=False)
         base, genitive = _strip_kommune(surface) if label == labels.MUNICIPALITY else (
             surface, False)
-        if not genitive and base.endswith("s") and len(base) > 3 and not base.endswith("ss"):
-            stem = base[:-1]
-            if self._seen(label, stem) or self.is_known(label, stem.split()[-1]):
-                base, genitive = stem, True
+        stem = genitive_base(base)
+        known = stem != base and (self._seen(label, stem) or self.is_known(label, stem.split()[-1]))
+        if not genitive and known:
+            base, genitive = stem, True
         tag = self._tag_for(label, tuple(base.split()))
         self.originals.setdefault(tag, [])
         if surface not in self.originals[tag]:

@@ -16,6 +16,7 @@ from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerR
 from spacy.tokens import Doc, Token
 
 from anonymizer import lexicon
+from anonymizer.lexicon import genitive_base
 
 LANGUAGE = "nb"
 PLACE_PREPOSITIONS = frozenset(
@@ -71,13 +72,6 @@ def is_capitalised(text: str) -> bool:
     return len(text) > 1 and text[0].isupper() and any(c.islower() for c in text[1:]) and all(
         c.isalpha() or c in "-'" for c in text
     )
-
-
-def genitive_base(text: str) -> str:
-    """«Karis» → «Kari», «Bodøs» → «Bodø»; other words unchanged."""
-    if len(text) > 3 and text.endswith("s") and not text.endswith("ss"):
-        return text[:-1]
-    return text
 
 
 def is_sentence_start(token: Token) -> bool:
