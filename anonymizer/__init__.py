@@ -11,6 +11,7 @@ Usable on its own (needs no torch); the intervju service uses it for transcripts
 from anonymizer import labels
 from anonymizer.edits import Edit, apply_edits
 from anonymizer.engine import Anonymizer
+from anonymizer.errors import ResourceMissing
 from anonymizer.nlp import ModelMissing
 from anonymizer.types import AnonymizationResult, Policy, Replacement, Span
 
@@ -21,6 +22,7 @@ __all__ = [
     "ModelMissing",
     "Policy",
     "Replacement",
+    "ResourceMissing",
     "Span",
     "apply_edits",
     "labels",

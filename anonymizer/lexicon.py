@@ -22,13 +22,15 @@ from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
+from anonymizer.errors import ResourceMissing
+
 HUNSPELL_NB = Path("/usr/share/hunspell/nb_NO")  # .dic and .aff
 APERTIUM_NOB = Path("/usr/share/apertium/apertium-nno-nob/nob-nno.automorf.bin")
 _ANALYSIS = re.compile(r"\^([^/$]*)((?:/[^/$]*)*)\$")
 _PROPER_TAG = re.compile(r"<np><(ant|cog|top|org|al)>")
 
 
-class LexiconMissing(RuntimeError):
+class LexiconMissing(ResourceMissing):
     """A system word list is not installed."""
 
 

@@ -18,13 +18,14 @@ from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 from spacy.language import Language
 
 from anonymizer import labels
+from anonymizer.errors import ResourceMissing
 
 log = logging.getLogger(__name__)
 
 BUNDLED = Path(__file__).parent / "model" / "nb_intervju"
 
 
-class ModelMissing(RuntimeError):
+class ModelMissing(ResourceMissing):
     """The spaCy pipeline asked for is not installed."""
 
 

@@ -112,13 +112,11 @@ def unavailable_as_error() -> Iterator[None]:
 
     Their messages name a path or a package to install, never any text.
     """
-    from anonymizer import ModelMissing
-    from anonymizer.lexicon import LexiconMissing
-    from anonymizer.normalize.apertium import NormalizerMissing
+    from anonymizer import ResourceMissing
 
     try:
         yield
-    except (ModelMissing, NormalizerMissing, LexiconMissing) as exc:
+    except ResourceMissing as exc:
         raise IntervjuError("anonymization.unavailable", reason=str(exc)) from None
 
 

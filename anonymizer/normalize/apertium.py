@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
+from anonymizer.errors import ResourceMissing
 from anonymizer.lexicon import HUNSPELL_NB, hunspell_stems
 from anonymizer.normalize.tokens import Token
 
@@ -42,7 +43,7 @@ _ONE_WORD = re.compile(r"\w+(?:['’\-]\w+)*")
 _STREAM_SPECIAL = re.compile(r"[\[\]^$/<>@\\{}*#+~|\x00]")
 
 
-class NormalizerMissing(RuntimeError):
+class NormalizerMissing(ResourceMissing):
     """A system tool or word list that normalisation needs is not installed."""
 
 
