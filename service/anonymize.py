@@ -19,6 +19,10 @@ A word's ``verbatim`` is the same word with only the redactions and pronoun rewr
 where dialect normalisation changed it, so it never holds a redacted name. Speakers are not
 touched: the speaker table holds roles («Intervjuer», «Informant») or names the researcher gave,
 never a name heard in the recording. Logs hold counts and timings only.
+
+``anonymize_with_originals`` also hands back what each tag replaced (``Anonymized.originals``),
+for the researcher's review: the job store keeps them apart from the transcript, and deletes
+them once the transcript is verified. They are never logged.
 """
 
 from __future__ import annotations
@@ -68,6 +72,16 @@ class Change:
     reason: str
     label: str | None = None
     tag: str | None = None
+    original: str | None = None  # what the redaction replaced (set where ``tag`` is)
+
+
+@dataclass(frozen=True)
+class Anonymized:
+    """An anonymised transcript, and ``originals[i]``: the text said that
+    ``transcript.anonymization.redactions[i]`` replaced (for the researcher's review only)."""
+
+    transcript: Transcript
+    originals: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -143,6 +157,13 @@ def anonymize_transcript(
     anonymizer: TextAnonymizer, transcript: Transcript, hook: Hook = no_op_hook
 ) -> Transcript:
     """``transcript`` anonymised as ``anonymizer``'s policy says, with ``anonymization`` set."""
+    return anonymize_with_originals(anonymizer, transcript, hook).transcript
+
+
+def anonymize_with_originals(
+    anonymizer: TextAnonymizer, transcript: Transcript, hook: Hook = no_op_hook
+) -> Anonymized:
+    """``transcript`` anonymised, with the text each of its redactions replaced."""
     started = time.monotonic()
     hook(STEP, completed=0.0, total=1.0)
     joined = join_words(transcript)
@@ -153,12 +174,14 @@ def anonymize_transcript(
     per_segment, crossing = split_by_segment(edits, joined, tags)
     segments: list[Segment] = []
     redactions: list[Redaction] = []
+    originals: list[str] = []
     for index, segment in enumerate(transcript.segments):
         rewritten, found = rewrite_segment(
             segment, joined.text, joined.units[index], per_segment[index]
         )
         segments.append(rewritten)
-        redactions += found
+        redactions += [redaction for redaction, _ in found]
+        originals += [original for _, original in found]
     seconds = time.monotonic() - started
     policy = anonymizer.policy
     info = AnonymizationInfo(
@@ -180,7 +203,8 @@ def anonymize_transcript(
         crossing,
         seconds,
     )
-    return transcript.model_copy(update={"segments": tuple(segments), "anonymization": info})
+    anonymized = transcript.model_copy(update={"segments": tuple(segments), "anonymization": info})
+    return Anonymized(anonymized, tuple(originals))
 
 
 def split_by_segment(
@@ -205,11 +229,14 @@ def split_by_segment(
             if edit.reason == "dialect":
                 continue
         tag = _tag(edit, tags) if edit.reason == "entity" else None
+        original = joined.text[edit.start : edit.end] if tag is not None else None
         for number, (index, start, end) in enumerate(pieces):
-            replacement = edit.replacement if number == 0 else ""
-            change = Change(
-                start, end, replacement, edit.reason, edit.label, tag if number == 0 else None
-            )
+            if number == 0:
+                change = Change(
+                    start, end, edit.replacement, edit.reason, edit.label, tag, original
+                )
+            else:
+                change = Change(start, end, "", edit.reason, edit.label)
             per_segment[index].append(change)
     return per_segment, crossing
 
@@ -234,8 +261,9 @@ def _pieces(
 
 def rewrite_segment(
     segment: Segment, text: str, units: Sequence[Range], changes: Sequence[Change]
-) -> tuple[Segment, list[Redaction]]:
-    """``segment`` with ``changes`` (offsets in ``text``) applied, and the tags put into it.
+) -> tuple[Segment, list[tuple[Redaction, str]]]:
+    """``segment`` with ``changes`` (offsets in ``text``) applied, and the tags put into it,
+    each with the text it replaced.
 
     A segment with words always gets the text of its words: the words are what was read.
     """
@@ -250,7 +278,7 @@ def rewrite_segment(
         found = [_redaction(change, segment.id, None) for change in changes if change.tag]
         return segment.model_copy(update={"text": new_text}), found
     words: list[Word] = []
-    redactions: list[Redaction] = []
+    redactions: list[tuple[Redaction, str]] = []
     for (first, last), group in _clusters(units, changes):
         start, end = units[first][0], units[last][1]
         new_text = _apply(text, start, end, group)
@@ -322,5 +350,8 @@ def _tag(edit: Edit, tags: dict[Range, str]) -> str:
     return match.group(0) if match else edit.replacement
 
 
-def _redaction(change: Change, segment: int, word: int | None) -> Redaction:
-    return Redaction(tag=change.tag or "", label=change.label or "", segment=segment, word=word)
+def _redaction(change: Change, segment: int, word: int | None) -> tuple[Redaction, str]:
+    redaction = Redaction(
+        tag=change.tag or "", label=change.label or "", segment=segment, word=word
+    )
+    return redaction, change.original or ""

@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 import pytest
 
 from anonymizer import AnonymizationResult, Edit, Policy, Replacement, apply_edits, labels
-from service.anonymize import anonymize_transcript, job_policy, join_words
+from service.anonymize import (
+    Anonymized,
+    anonymize_transcript,
+    anonymize_with_originals,
+    job_policy,
+    join_words,
+)
 from service.diarization.roles import label_roles
 from service.options import JobOptions, TextChoices, text_choices
 from service.transcript import Segment, Transcript, Word
@@ -356,6 +362,81 @@ def test_logs_hold_counts_only(caplog: pytest.LogCaptureFixture) -> None:
     assert "1 redactions" in logged
     for secret in ("Kari", "kjem", "ikkje", "ikke", "navn"):
         assert secret not in logged
+
+
+def with_originals(rules: Sequence[Rule], *segments: Segment) -> Anonymized:
+    return anonymize_with_originals(Scripted(rules), factories.make_transcript(segments))
+
+
+def test_each_redaction_keeps_the_text_it_replaced() -> None:
+    result = with_originals(
+        [
+            ("Eg", "Jeg", "dialect", None),
+            ("Kari Hansen", "[navn 1]", "entity", labels.PERSON),
+            ("Karis", "[navn 1]s", "entity", labels.PERSON),
+            ("han", "hun", "pronoun", None),
+            ("Bodø", "[kommune 1]", "entity", labels.MUNICIPALITY),
+        ],
+        segment(
+            (0.0, 0.2, " Eg", 0.9),
+            (0.2, 0.5, " ringte", 0.9),
+            (0.5, 0.8, " Kari", 0.9),
+            (0.8, 1.0, " Hansen,", 0.9),
+            (1.0, 1.3, " Karis", 0.9),
+            (1.3, 1.4, " mann.", 0.9),
+        ),
+        factories.make_segment(2.0, 3.0, "Så flyttet han til Bodø."),
+    )
+    info = result.transcript.anonymization
+    assert info is not None
+    assert [(r.tag, r.segment, r.word) for r in info.redactions] == [
+        ("[navn 1]", 0, 2),
+        ("[navn 1]", 0, 3),
+        ("[kommune 1]", 1, None),
+    ]
+    assert result.originals == ("Kari Hansen", "Karis", "Bodø")
+
+
+def test_a_name_across_segments_keeps_all_it_replaced() -> None:
+    result = with_originals(
+        [("Kari\n Hansen", "[navn 1]", "entity", labels.PERSON)],
+        segment((0.0, 0.3, " Det", 0.9), (0.3, 0.6, " var", 0.9), (0.6, 0.9, " Kari", 0.9)),
+        segment((1.0, 1.4, " Hansen", 0.9), (1.4, 1.7, " som", 0.9)),
+    )
+    assert result.originals == ("Kari\n Hansen",)
+    assert "Hansen" not in result.transcript.model_dump_json()
+
+
+def test_without_redactions_there_are_no_originals() -> None:
+    result = with_originals(
+        [("han", "hun", "pronoun", None), ("ikkje", "ikke", "dialect", None)],
+        segment((0.0, 0.3, " han", 0.9), (0.3, 0.6, " kjem", 0.9), (0.6, 0.9, " ikkje.", 0.9)),
+    )
+    assert result.originals == ()
+    empty = anonymize_with_originals(Scripted(), factories.make_transcript([]))
+    assert empty.originals == ()
+
+
+def test_anonymize_transcript_is_the_transcript_of_anonymize_with_originals() -> None:
+    rules: list[Rule] = [("Kari", "[navn 1]", "entity", labels.PERSON)]
+    seg = segment((0.0, 0.3, " Hei,", 0.9), (0.3, 0.6, " Kari.", 0.8))
+    plain, _ = run(rules, seg)
+    both = with_originals(rules, seg)
+    assert both.transcript.segments == plain.segments
+    assert plain.anonymization is not None and both.transcript.anonymization is not None
+    assert both.transcript.anonymization.redactions == plain.anonymization.redactions
+    assert both.originals == ("Kari",)
+
+
+def test_originals_are_never_logged(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    result = with_originals(
+        [("Kari Nordmann", "[navn 1]", "entity", labels.PERSON)],
+        segment((0.0, 0.4, " Kari", 0.9), (0.4, 0.8, " Nordmann", 0.9), (0.8, 1.0, " kom.", 0.9)),
+    )
+    assert result.originals == ("Kari Nordmann",)
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert "Kari" not in logged and "Nordmann" not in logged
 
 
 @pytest.mark.parametrize(
