@@ -1,6 +1,7 @@
 """Encrypted storage: every object sealed with its own key, and crypto-shredding.
 
-An object (an upload, a transcript, a tag map) is encrypted as it is written, in frames of
+An object (an upload, a transcript, a tag map) is encrypted as it is written (``Vault.writer``
+pushed piece by piece, or ``Vault.store`` from an iterable), in frames of
 ``FRAME`` bytes, with AES-256-GCM under a fresh random data key. The data key is wrapped
 (AES-256-GCM) by the master key and kept apart from the data, in ``keys/<id>.key``; deleting an
 object destroys that key first (crypto-shredding: the ciphertext is unreadable from then on,
@@ -10,6 +11,11 @@ Frame ``i`` uses nonce ``prefix ‖ i`` (a random 8-byte prefix per object, a 4-
 authenticates the header, its index and whether it is the last frame, so a changed, dropped,
 reordered or cut-off frame fails to decrypt. Plaintext is never written to disk.
 
+Small values (database columns: a file name, a transcript) are sealed the same way, one fresh
+data key per value, in one blob: ``VALUE_VERSION ‖ wrapped key (nonce ‖ ct) ‖ nonce ‖ ct``. The
+caller's ``context`` (``"job:<id>:filename"``) is authenticated by both the key wrap and the data,
+so a blob copied into another row or column does not open.
+
 The master key is 32 random bytes in a key file created with mode 0600 on first start, or given
 as a secret setting (base64).
 """
@@ -17,6 +23,7 @@ as a secret setting (base64).
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import os
 import re
@@ -25,6 +32,7 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import BinaryIO
 
 from cryptography.exceptions import InvalidTag
@@ -37,6 +45,9 @@ FRAME = 1 << 20  # plaintext bytes per frame
 TAG = 16
 KEY_BYTES = 32
 _HEADER = struct.Struct(">4s8sI")  # magic, nonce prefix, frame size
+VALUE_VERSION = 1
+_NONCE = 12
+_WRAPPED = _NONCE + KEY_BYTES + TAG
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
@@ -120,6 +131,85 @@ class _Writer:
         self._index += 1
 
 
+class SealedWriter:
+    """A new object being written: ``write`` plaintext, then ``commit`` or ``abort``.
+
+    Used as a context manager, leaving the block without a commit aborts: the partial data is
+    removed and no key is left. Made by ``Vault.writer``.
+    """
+
+    def __init__(self, vault: Vault, object_id: str, handle: BinaryIO, partial: Path) -> None:
+        self._vault = vault
+        self._object_id = object_id
+        self._handle = handle
+        self._partial = partial
+        self._data_key = AESGCM.generate_key(bit_length=256)
+        self._frames = _Writer(handle, self._data_key)
+        self._state = "open"  # -> "committed" | "aborted"
+        self._key_written = False
+        self._renamed = False
+
+    @property
+    def size(self) -> int:
+        """Plaintext bytes written so far."""
+        return self._frames.size
+
+    def write(self, data: bytes) -> int:
+        if self._state != "open":
+            raise VaultError(f"object {self._object_id} is {self._state}: no more writes")
+        try:
+            return self._frames.write(data)
+        except BaseException:
+            self.abort()
+            raise
+
+    def commit(self) -> Sealed:
+        """Seal the last frame, fsync, write the wrapped key, rename into place and fsync the
+        directory: the object is durable when this returns."""
+        if self._state != "open":
+            raise VaultError(f"object {self._object_id} is {self._state}: cannot commit")
+        data_path, key_path = self._vault._paths(self._object_id)
+        try:
+            self._frames.close()
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+            self._handle.close()
+            self._vault._write_key(key_path, self._object_id, self._data_key)
+            self._key_written = True
+            self._partial.rename(data_path)
+            self._renamed = True
+            fsync_dir(data_path.parent)
+        except BaseException:
+            self.abort()
+            raise
+        self._state = "committed"
+        return Sealed(self._object_id, self._frames.size, self._frames.digest.hexdigest())
+
+    def abort(self) -> None:
+        """Forget what was written (a no-op once committed or aborted)."""
+        if self._state != "open":
+            return
+        self._state = "aborted"
+        self._handle.close()
+        self._partial.unlink(missing_ok=True)
+        data_path, key_path = self._vault._paths(self._object_id)
+        if self._key_written:
+            key_path.unlink(missing_ok=True)
+        if self._renamed:
+            data_path.unlink(missing_ok=True)
+
+    def __enter__(self) -> SealedWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.abort()
+
+
 class Vault:
     """Sealed objects under ``root`` (``data/``, ``keys/``), all keys wrapped by ``master``."""
 
@@ -142,36 +232,48 @@ class Vault:
 
     def store(self, object_id: str, chunks: Iterator[bytes] | list[bytes]) -> Sealed:
         """Encrypt ``chunks`` as they come into a new object; durable when this returns."""
+        with self.writer(object_id) as writer:
+            for chunk in chunks:
+                writer.write(chunk)
+            return writer.commit()
+
+    def writer(self, object_id: str) -> SealedWriter:
+        """A new object written piece by piece: ``with vault.writer(id) as w: w.write(...)``,
+        then ``w.commit()``. Leaving the block without a commit leaves nothing behind."""
         data_path, key_path = self._paths(object_id)
         if data_path.exists() or key_path.exists():
             raise VaultError(f"object {object_id} exists")
-        data_key = AESGCM.generate_key(bit_length=256)
         partial = data_path.with_suffix(".partial")
         try:
-            with partial.open("xb") as handle:
-                writer = _Writer(handle, data_key)
-                for chunk in chunks:
-                    writer.write(chunk)
-                writer.close()
-                handle.flush()
-                os.fsync(handle.fileno())
-            self._write_key(key_path, object_id, data_key)
-            partial.rename(data_path)
-            fsync_dir(data_path.parent)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            key_path.unlink(missing_ok=True)
-            raise
-        return Sealed(object_id, writer.size, writer.digest.hexdigest())
+            handle = partial.open("xb")
+        except FileExistsError:
+            raise VaultError(f"object {object_id} is being written") from None
+        return SealedWriter(self, object_id, handle, partial)
+
+    def object_ids(self, prefix: str) -> list[str]:
+        """Every object id starting with ``prefix`` of which anything is kept (data, key or a
+        write in progress), sorted: what to shred to forget all copies of a job."""
+        found: set[str] = set()
+        for sub, suffixes in (("data", (".sealed", ".partial")), ("keys", (".key",))):
+            for entry in os.scandir(self._root / sub):
+                for suffix in suffixes:
+                    object_id = entry.name.removesuffix(suffix)
+                    if entry.name.endswith(suffix) and object_id.startswith(prefix):
+                        found.add(object_id)
+        return sorted(object_id for object_id in found if _ID.match(object_id))
 
     def _write_key(self, path: Path, object_id: str, data_key: bytes) -> None:
         nonce = secrets.token_bytes(12)
         wrapped = nonce + self._master.encrypt(nonce, data_key, object_id.encode())
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(wrapped)
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(wrapped)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
         fsync_dir(path.parent)
 
     def _data_key(self, object_id: str, key_path: Path) -> bytes:
@@ -194,8 +296,9 @@ class Vault:
             raise VaultError(f"object {object_id} is missing") from None
         with handle:
             header = handle.read(_HEADER.size)
-            magic, prefix, frame = _HEADER.unpack(header) if len(header) == _HEADER.size else (
-                b"", b"", 0)
+            magic, prefix, frame = (
+                _HEADER.unpack(header) if len(header) == _HEADER.size else (b"", b"", 0)
+            )
             if magic != MAGIC or frame <= 0:
                 raise VaultError(f"object {object_id} is not a sealed object")
             index, block = 0, handle.read(frame + TAG)
@@ -212,6 +315,46 @@ class Vault:
                     return
                 block, index = following, index + 1
 
+    def seal_bytes(self, context: str, data: bytes) -> bytes:
+        """``data`` encrypted under a fresh data key, bound to ``context`` (see the module)."""
+        data_key = AESGCM.generate_key(bit_length=256)
+        key_nonce, nonce = secrets.token_bytes(_NONCE), secrets.token_bytes(_NONCE)
+        key_aad, data_aad = _value_aads(context)
+        return b"".join(
+            (
+                bytes((VALUE_VERSION,)),
+                key_nonce,
+                self._master.encrypt(key_nonce, data_key, key_aad),
+                nonce,
+                AESGCM(data_key).encrypt(nonce, data, data_aad),
+            )
+        )
+
+    def open_bytes(self, context: str, blob: bytes) -> bytes:
+        """The value ``seal_bytes(context, ...)`` sealed; VaultError if it was altered, belongs
+        to another context or was sealed under another master key."""
+        if len(blob) < 1 + _WRAPPED + _NONCE + TAG or blob[0] != VALUE_VERSION:
+            raise VaultError("not a sealed value")
+        key_aad, data_aad = _value_aads(context)
+        wrapped, nonce = blob[1 : 1 + _WRAPPED], blob[1 + _WRAPPED : 1 + _WRAPPED + _NONCE]
+        try:
+            data_key = self._master.decrypt(wrapped[:_NONCE], wrapped[_NONCE:], key_aad)
+            return AESGCM(data_key).decrypt(nonce, blob[1 + _WRAPPED + _NONCE :], data_aad)
+        except InvalidTag:
+            raise VaultError("a sealed value does not open (altered or moved)") from None
+
+    def seal_text(self, context: str, text: str) -> str:
+        """``seal_bytes`` of UTF-8 ``text``, as base64 ASCII for a TEXT column."""
+        return base64.b64encode(self.seal_bytes(context, text.encode())).decode("ascii")
+
+    def open_text(self, context: str, token: str) -> str:
+        """The text ``seal_text(context, ...)`` sealed."""
+        try:
+            blob = base64.b64decode(token, validate=True)
+        except (binascii.Error, ValueError):
+            raise VaultError("not a sealed value") from None
+        return self.open_bytes(context, blob).decode()
+
     def read(self, object_id: str) -> bytes:
         return b"".join(self.open(object_id))
 
@@ -223,3 +366,10 @@ class Vault:
         data_path.unlink(missing_ok=True)
         data_path.with_suffix(".partial").unlink(missing_ok=True)
         fsync_dir(data_path.parent)
+
+
+def _value_aads(context: str) -> tuple[bytes, bytes]:
+    """The associated data of a sealed value's key wrap and of its data. Both contain a colon,
+    which no object id does, so a value's wrapped key is never taken for an object's."""
+    bound = f"{VALUE_VERSION}:{context}".encode()
+    return b"intervju-value-key:" + bound, b"intervju-value:" + bound

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import stat
 from pathlib import Path
@@ -21,7 +22,7 @@ def box(tmp_path: Path) -> Vault:
 
 
 def chunks(data: bytes, size: int = 65536) -> list[bytes]:
-    return [data[i:i + size] for i in range(0, len(data), size)] or [b""]
+    return [data[i : i + size] for i in range(0, len(data), size)] or [b""]
 
 
 @pytest.mark.parametrize("size", [0, 1, FRAME - 1, FRAME, FRAME + 1, 2 * FRAME, 3 * FRAME + 7])
@@ -44,7 +45,7 @@ def _flip(data: bytearray) -> None:
 
 
 def _drop_last_frame(data: bytearray) -> None:
-    del data[-(FRAME // 2):]
+    del data[-(FRAME // 2) :]
 
 
 @pytest.mark.parametrize(
@@ -125,3 +126,130 @@ def test_master_key_from_a_secret_setting(tmp_path: Path) -> None:
 def test_object_ids_cannot_escape(box: Vault, object_id: str) -> None:
     with pytest.raises(VaultError, match="bad object id"):
         box.store(object_id, [b"x"])
+
+
+def test_a_writer_commits_what_was_written(box: Vault, tmp_path: Path) -> None:
+    data = os.urandom(FRAME + 10)
+    with box.writer("obj") as writer:
+        writer.write(data[:10])
+        assert writer.size == 10
+        writer.write(data[10:])
+        assert writer.size == len(data)
+        assert not box.exists("obj")  # only a .partial so far
+        sealed = writer.commit()
+    assert (sealed.object_id, sealed.size) == ("obj", len(data))
+    assert sealed.sha256 == hashlib.sha256(data).hexdigest()
+    assert box.read("obj") == data
+    assert sorted(p.name for p in (tmp_path / "vault").rglob("obj*")) == ["obj.key", "obj.sealed"]
+    with pytest.raises(VaultError, match="committed"):
+        writer.write(b"more")
+
+
+def test_leaving_a_writer_without_commit_leaves_nothing(box: Vault, tmp_path: Path) -> None:
+    with box.writer("obj") as writer:
+        writer.write(PHRASE)
+        assert [p.name for p in (tmp_path / "vault").rglob("obj*")] == ["obj.partial"]
+    assert list((tmp_path / "vault").rglob("obj*")) == []
+    with pytest.raises(RuntimeError), box.writer("obj") as writer:
+        writer.write(PHRASE)
+        raise RuntimeError("client went away")
+    assert list((tmp_path / "vault").rglob("obj*")) == []
+    box.store("obj", [b"the id is free again"])
+
+
+def test_abort_and_commit_after_abort(box: Vault, tmp_path: Path) -> None:
+    writer = box.writer("obj")
+    writer.write(PHRASE)
+    writer.abort()
+    writer.abort()  # idempotent
+    assert list((tmp_path / "vault").rglob("obj*")) == []
+    with pytest.raises(VaultError, match="aborted"):
+        writer.commit()
+
+
+def test_one_writer_per_object(box: Vault) -> None:
+    box.store("done", [b"x"])
+    with pytest.raises(VaultError, match="exists"):
+        box.writer("done")
+    with box.writer("obj"), pytest.raises(VaultError, match="being written"):
+        box.writer("obj")
+
+
+def test_a_commit_that_fails_leaves_nothing(box: Vault, tmp_path: Path) -> None:
+    with box.writer("obj") as writer:
+        writer.write(PHRASE)
+        box.shred("obj")  # e.g. the job was deleted while its upload was still coming in
+        with pytest.raises(FileNotFoundError):
+            writer.commit()
+    assert list((tmp_path / "vault").rglob("obj*")) == []
+
+
+def test_object_ids_by_prefix(box: Vault) -> None:
+    box.store("job-1.upload", [b"a"])
+    box.store("job-1.transcript", [b"b"])
+    box.store("job-10.upload", [b"c"])
+    box.store("job-2.upload", [b"d"])
+    with box.writer("job-1.partial-copy"):
+        assert box.object_ids("job-1.") == [
+            "job-1.partial-copy",
+            "job-1.transcript",
+            "job-1.upload",
+        ]
+    assert box.object_ids("job-1.") == ["job-1.transcript", "job-1.upload"]
+    assert box.object_ids("job-1") == ["job-1.transcript", "job-1.upload", "job-10.upload"]
+    assert box.object_ids("job-3.") == []
+    for object_id in box.object_ids("job-1."):
+        box.shred(object_id)
+    assert box.object_ids("") == ["job-10.upload", "job-2.upload"]
+
+
+def test_shred_removes_a_write_in_progress(box: Vault, tmp_path: Path) -> None:
+    writer = box.writer("obj")
+    writer.write(PHRASE)
+    box.shred("obj")
+    assert list((tmp_path / "vault").rglob("obj*")) == []
+    writer.abort()
+
+
+@pytest.mark.parametrize("data", [b"", PHRASE, os.urandom(100_000)], ids=["empty", "short", "long"])
+def test_sealed_values_round_trip(box: Vault, data: bytes) -> None:
+    blob = box.seal_bytes("job:1:filename", data)
+    assert blob[0] == vault.VALUE_VERSION
+    assert len(blob) == 1 + 12 + 32 + 16 + 12 + len(data) + 16
+    assert box.open_bytes("job:1:filename", blob) == data
+    assert box.seal_bytes("job:1:filename", data) != blob  # a fresh key and nonce every time
+
+
+def test_sealed_text_is_ascii_for_a_text_column(box: Vault) -> None:
+    token = box.seal_text("job:1:filename", "Intervju med Kari Hansen, Bodø.m4a")
+    assert token.isascii() and "Kari" not in token
+    assert box.open_text("job:1:filename", token) == "Intervju med Kari Hansen, Bodø.m4a"
+    for bad in ("not base64!", "", base64.b64encode(b"\x01short").decode()):
+        with pytest.raises(VaultError):
+            box.open_text("job:1:filename", bad)
+
+
+@pytest.mark.parametrize("context", ["job:2:filename", "job:1:title", "job:1:filename "])
+def test_a_sealed_value_does_not_open_in_another_context(box: Vault, context: str) -> None:
+    blob = box.seal_bytes("job:1:filename", PHRASE)
+    with pytest.raises(VaultError, match="does not open"):
+        box.open_bytes(context, blob)
+
+
+@pytest.mark.parametrize("offset", [1, 13, 1 + 60, 1 + 60 + 12, -1], ids=str)
+def test_a_tampered_sealed_value_does_not_open(box: Vault, offset: int) -> None:
+    blob = bytearray(box.seal_bytes("job:1:filename", PHRASE))
+    blob[offset] ^= 1  # the wrapped key's nonce or ciphertext, the nonce, the data, the tag
+    with pytest.raises(VaultError, match="does not open"):
+        box.open_bytes("job:1:filename", bytes(blob))
+
+
+def test_sealed_value_version_and_master_key_are_checked(box: Vault, tmp_path: Path) -> None:
+    blob = box.seal_bytes("job:1:filename", PHRASE)
+    with pytest.raises(VaultError, match="not a sealed value"):
+        box.open_bytes("job:1:filename", b"\x02" + blob[1:])
+    with pytest.raises(VaultError, match="not a sealed value"):
+        box.open_bytes("job:1:filename", blob[:40])
+    other = Vault(tmp_path / "vault", os.urandom(32))
+    with pytest.raises(VaultError, match="does not open"):
+        other.open_bytes("job:1:filename", blob)
