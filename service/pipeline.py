@@ -18,7 +18,7 @@ from service.anonymize import TextAnonymizer, anonymize_transcript, job_policy, 
 from service.asr.engine import WhisperEngine
 from service.asr.transcribe import transcribe_audio
 from service.asr.windows import Span, detect_speech
-from service.audio import decode_audio, probe_audio
+from service.audio import SealedAudio, decode_audio, media_input, probe_audio
 from service.config import Settings
 from service.diarization import attribute_speakers, label_roles
 from service.diarization.base import Diarizer, SpeakerHints, load_backend
@@ -70,13 +70,18 @@ class Pipeline:
             self._anonymizers[policy] = load_anonymizer(self.settings, policy)
         return self._anonymizers[policy]
 
-    def run(self, path: Path, options: JobOptions, hook: Hook = no_op_hook) -> Transcript:
+    def run(
+        self, source: Path | SealedAudio, options: JobOptions, hook: Hook = no_op_hook
+    ) -> Transcript:
+        """Transcribe ``source``: a recording on disk, or one sealed in the vault (decrypted
+        into memory only)."""
         hints = speaker_hints(options)  # refuse bad hints before any work
         policy = anonymization_policy(self.settings, options)
         anonymizer = None if policy is None else self.anonymizer(policy)  # a missing model too
         hook("decoding", completed=0.0, total=1.0)
-        info = probe_audio(path)
-        audio = decode_audio(path, info)
+        with media_input(source) as media:
+            info = probe_audio(media)
+            audio = decode_audio(media, info)
         hook("decoding", completed=1.0, total=1.0)
         engine = self.engine(options.model)
         language = options.language or self.settings.asr.language

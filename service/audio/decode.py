@@ -7,6 +7,7 @@ No decoded copy is ever written to disk. Memory is the samples themselves (64 kB
 from __future__ import annotations
 
 import logging
+import subprocess
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from service.audio.probe import AudioInfo, clock
+from service.audio.source import MediaInput
 from service.errors import AudioError
 
 logger = logging.getLogger(__name__)
@@ -46,14 +48,23 @@ class Audio:
         return self.samples[lo:hi]
 
 
-def decode_audio(path: Path, info: AudioInfo) -> Audio:
-    """Decode the first audio stream of ``path`` (already probed as ``info``)."""
-    stream = (
-        ffmpeg.input(str(path))
+def decode_audio(source: Path | MediaInput, info: AudioInfo) -> Audio:
+    """Decode the first audio stream of ``source`` (a file, or a ``media_input``; already probed
+    as ``info``)."""
+    media = MediaInput.of(source)
+    command = (
+        ffmpeg.input(media.url)
         .output("pipe:", format="f32le", acodec="pcm_f32le", ac=1, ar=SAMPLE_RATE, map="0:a:0")
         .global_args("-nostdin", "-hide_banner", "-v", "error")
+        .compile()
     )
-    process = stream.run_async(pipe_stdout=True, pipe_stderr=True)
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL if media.stdin is None else media.stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
     stderr_chunks: list[bytes] = []
     reader = threading.Thread(target=_drain, args=(process.stderr, stderr_chunks), daemon=True)
     reader.start()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from service.audio.source import MediaInput
 from service.errors import AudioError
 
 logger = logging.getLogger(__name__)
@@ -31,14 +32,16 @@ class AudioInfo:
     duration_is_estimate: bool  # ffprobe guessed it from the bit rate
 
 
-def probe_audio(path: Path) -> AudioInfo:
-    """Describe ``path``'s first audio stream, or raise an ``AudioError`` a person can act on."""
+def probe_audio(source: Path | MediaInput) -> AudioInfo:
+    """Describe the first audio stream of ``source`` (a file, or a ``media_input``), or raise an
+    ``AudioError`` a person can act on."""
     if shutil.which("ffprobe") is None:
         raise AudioError("audio.ffmpeg_missing")
-    size = path.stat().st_size
+    media = MediaInput.of(source)
+    size = media.size
     if size == 0:
         raise AudioError("audio.empty")
-    data, warnings = _run_ffprobe(path)
+    data, warnings = _run_ffprobe(media)
     streams = [s for s in data.get("streams", []) if s.get("codec_type") == "audio"]
     if not streams:
         raise AudioError("audio.no_audio_stream")
@@ -57,14 +60,15 @@ def probe_audio(path: Path) -> AudioInfo:
         duration_is_estimate="estimating duration from bitrate" in warnings,
     )
     if info.format_name == "wav":
-        _check_wav_complete(path, size)
+        _check_wav_complete(media, size)
     return info
 
 
-def _run_ffprobe(path: Path) -> tuple[dict[str, Any], str]:
+def _run_ffprobe(media: MediaInput) -> tuple[dict[str, Any], str]:
     """ffprobe's JSON description and its (lower-cased) warnings."""
-    cmd = ["ffprobe", "-v", "warning", "-show_format", "-show_streams", "-of", "json", str(path)]
-    result = subprocess.run(cmd, capture_output=True, check=False, timeout=120)
+    cmd = ["ffprobe", "-v", "warning", "-show_format", "-show_streams", "-of", "json", media.url]
+    stdin = subprocess.DEVNULL if media.stdin is None else media.stdin
+    result = subprocess.run(cmd, stdin=stdin, capture_output=True, check=False, timeout=120)
     warnings = result.stderr.decode("utf-8", "replace").lower()
     if result.returncode != 0:
         logger.info("ffprobe refused a file (exit %d)", result.returncode)
@@ -86,12 +90,12 @@ def _first_float(*values: object) -> float | None:
     return None
 
 
-def _check_wav_complete(path: Path, size: int) -> None:
+def _check_wav_complete(media: MediaInput, size: int) -> None:
     """A RIFF file whose ``data`` chunk claims more bytes than the file holds was cut short.
 
     ffprobe computes a WAV's duration from the file size, so this is the only way to tell.
     """
-    with path.open("rb") as handle:
+    with media.open() as handle:
         header = handle.read(12)
         if len(header) < 12 or header[:4] != b"RIFF" or header[8:12] != b"WAVE":
             return  # RF64 and friends keep their sizes elsewhere
