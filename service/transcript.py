@@ -8,12 +8,14 @@ and checked against the code by the tests).
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 # 1.1: the overlapping_speech flag; 1.2: speakers and diarisation; 1.3: anonymisation (words'
-# `verbatim`, the transcript's `anonymization`).
-SCHEMA_VERSION = "1.3"
+# `verbatim`, the transcript's `anonymization`); 1.4: the researcher's review (a redaction's
+# `reviewed` and `source`).
+SCHEMA_VERSION = "1.4"
 
 # A word the model was less sure of than this is shown as weak in review.
 LOW_CONFIDENCE = 0.5
@@ -112,7 +114,8 @@ class DiarizationInfo(_Record):
 
 
 class Redaction(_Record):
-    """Where one redacted entity's tag stands. What it replaced is never stored."""
+    """Where one redacted entity's tag stands. What it replaced is never in the transcript (the
+    job store keeps it apart for review and deletes it when the transcript is verified)."""
 
     tag: str = Field(
         description="The tag in the text, e.g. `[navn 1]` (a possessive `s` after it is not part "
@@ -125,6 +128,14 @@ class Redaction(_Record):
         ge=0,
         description="Index of the word holding the tag in the segment's `words`; null for a "
         "segment without words.",
+    )
+    reviewed: bool = Field(
+        False, description="The researcher has looked at the redaction and kept it."
+    )
+    source: Literal["auto", "manual"] = Field(
+        "auto",
+        description="`auto`: put in by the anonymiser; `manual`: added by the researcher in "
+        "review.",
     )
 
 

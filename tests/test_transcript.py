@@ -94,8 +94,8 @@ def test_json_round_trip_and_schema_version() -> None:
 
 
 def test_older_schemas_stay_and_older_transcripts_still_load() -> None:
-    assert SCHEMA_VERSION == "1.3"
-    for version in ("1.1", "1.2"):
+    assert SCHEMA_VERSION == "1.4"
+    for version in ("1.1", "1.2", "1.3"):
         assert (SCHEMAS / f"transcript-{version}.json").is_file()
     data = json.loads(make_transcript().model_dump_json())
     data["schema_version"] = "1.2"
@@ -105,6 +105,15 @@ def test_older_schemas_stay_and_older_transcripts_still_load() -> None:
             del word["verbatim"]
     old = Transcript.model_validate(data)
     assert old.anonymization is None and old.words[0].verbatim is None
+
+
+def test_a_1_3_redaction_loads_as_automatic_and_not_reviewed() -> None:
+    redaction = Redaction.model_validate(
+        {"tag": "[navn 1]", "label": "PERSON", "segment": 0, "word": None}
+    )
+    assert (redaction.reviewed, redaction.source) == (False, "auto")
+    with pytest.raises(ValueError):
+        Redaction.model_validate({**redaction.model_dump(), "source": "guessed"})
 
 
 def test_anonymisation_round_trips_without_any_original_text() -> None:
@@ -125,7 +134,14 @@ def test_anonymisation_round_trips_without_any_original_text() -> None:
     data = get_exporter("json").render(anonymised)
     parsed = json.loads(data)
     assert parsed["anonymization"]["redactions"] == [
-        {"tag": "[navn 1]", "label": "PERSON", "segment": 0, "word": 0}
+        {
+            "tag": "[navn 1]",
+            "label": "PERSON",
+            "segment": 0,
+            "word": 0,
+            "reviewed": False,
+            "source": "auto",
+        }
     ]
     assert parsed["segments"][0]["words"][1]["verbatim"] == " ikkje."
     assert Transcript.model_validate_json(data) == anonymised
