@@ -1,7 +1,9 @@
 """API access tokens: ``ivj_`` + 32 random bytes, shown once, stored only as SHA-256.
 
 Tokens have a unique name among the active ones, so ``intervju token revoke NAME`` is never
-ambiguous.
+ambiguous. Each token belongs to a user (several tokens may share one): it sees that user's
+projects only, unless it is an admin token, which sees all. Tokens made before users existed
+belong to a user named like the token and are not admins.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -31,6 +34,8 @@ class TokenInfo:
 
     id: int
     name: str
+    user: str
+    admin: bool
     created_at: datetime
     revoked_at: datetime | None
     last_used_at: datetime | None
@@ -38,6 +43,19 @@ class TokenInfo:
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+def check_user_name(value: str) -> str:
+    """``value`` as a user name (NFC, trimmed): 1-100 characters, no control or invisible
+    format characters; raises ``IntervjuError("auth.bad_user")`` otherwise."""
+    text = unicodedata.normalize("NFC", value).strip()
+    if not text or len(text) > NAME_MAX or any(_hidden(ch) for ch in text):
+        raise IntervjuError("auth.bad_user", limit=NAME_MAX)
+    return text
+
+
+def _hidden(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Cc", "Cf")
 
 
 def hash_token(plaintext: str) -> str:
@@ -54,21 +72,31 @@ class TokenStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def create(self, name: str) -> tuple[TokenInfo, str]:
-        """A new token; the plaintext is returned here and nowhere else, ever."""
+    def create(
+        self, name: str, user: str | None = None, admin: bool = False
+    ) -> tuple[TokenInfo, str]:
+        """A new token of ``user`` (default: a user named like the token); the plaintext is
+        returned here and nowhere else, ever."""
         name = name.strip()
         if not name or len(name) > NAME_MAX:
             raise IntervjuError("auth.bad_name", limit=NAME_MAX)
+        user_name = check_user_name(name if user is None else user)
         plaintext = new_token_plaintext()
         with self._db.sessions.begin() as session:
             taken = select(ApiToken.id).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))
             if session.scalar(taken) is not None:
                 raise IntervjuError("auth.name_taken", name=name)
-            row = ApiToken(name=name, token_hash=hash_token(plaintext), created_at=utcnow())
+            row = ApiToken(
+                name=name,
+                token_hash=hash_token(plaintext),
+                created_at=utcnow(),
+                user_name=user_name,
+                admin=admin,
+            )
             session.add(row)
             session.flush()
             info = _info(row)
-        logger.info("access token %d created", info.id)
+        logger.info("access token %d created (admin: %s)", info.id, info.admin)
         return info, plaintext
 
     def list(self) -> list[TokenInfo]:
@@ -122,6 +150,8 @@ def _info(row: ApiToken) -> TokenInfo:
     return TokenInfo(
         id=row.id,
         name=row.name,
+        user=row.name if row.user_name is None else row.user_name,
+        admin=bool(row.admin),
         created_at=row.created_at,
         revoked_at=row.revoked_at,
         last_used_at=row.last_used_at,

@@ -159,6 +159,28 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "nb": "Navnet på tilgangsnøkkelen må ha 1–{limit} tegn.",
         "en": "The access token's name must have 1–{limit} characters.",
     },
+    "auth.bad_user": {
+        "nb": "Brukernavnet må ha 1–{limit} tegn, uten kontrolltegn.",
+        "en": "The user name must have 1–{limit} characters, without control characters.",
+    },
+    "project.not_found": {
+        "nb": "Fant ikke prosjektet.",
+        "en": "Project not found.",
+    },
+    "project.bad_name": {
+        "nb": "Prosjektnavnet må ha 1–{limit} tegn, uten kontrolltegn.",
+        "en": "The project name must have 1–{limit} characters, without control characters.",
+    },
+    "project.end_date_past": {
+        "nb": "Sluttdatoen {end_date} er passert. Lyden i et prosjekt slettes etter sluttdatoen, "
+        "så den må være i dag eller senere.",
+        "en": "The end date {end_date} has passed. A project's audio is deleted after its end "
+        "date, so it must be today or later.",
+    },
+    "project.owner_forbidden": {
+        "nb": "Bare en administrator kan lage prosjekter for en annen bruker.",
+        "en": "Only an administrator can create projects for another user.",
+    },
     "job.too_many_attempts": {
         "nb": "Jobben ble avbrutt {attempts} ganger under behandling og er stoppet. Opptaket kan "
         "være skadet eller for stort for maskinen; slett jobben og prøv en annen fil.",

@@ -36,16 +36,29 @@ def token() -> None:
 
 @token.command("create")
 @click.option("--name", help="Navn på nøkkelen / token name (standard: token-<tilfeldig>).")
-def create(name: str | None) -> None:
+@click.option(
+    "--user",
+    help="Brukeren nøkkelen tilhører; den ser brukerens prosjekter / the user the token belongs "
+    "to; it sees that user's projects (standard / default: the token's name).",
+)
+@click.option(
+    "--admin",
+    is_flag=True,
+    help="Administrator: ser alle prosjekter / admin: sees every project.",
+)
+def create(name: str | None, user: str | None, admin: bool) -> None:
     """Lag en ny nøkkel; den vises bare én gang. / Create a token, shown only once."""
     settings = load_settings()
     try:
         with token_store(settings) as tokens:
-            info, plaintext = tokens.create(name or f"token-{secrets.token_hex(3)}")
+            info, plaintext = tokens.create(
+                name or f"token-{secrets.token_hex(3)}", user=user, admin=admin
+            )
     except IntervjuError as exc:
         raise fail(settings, exc) from None
+    role = "administrator" if info.admin else f"bruker «{info.user}»"
     click.echo(
-        f"Tilgangsnøkkel «{info.name}» (id {info.id}) er opprettet. "
+        f"Tilgangsnøkkel «{info.name}» (id {info.id}, {role}) er opprettet. "
         "Den vises bare denne ene gangen; ta vare på den:",
         err=True,
     )
@@ -60,7 +73,10 @@ def list_tokens() -> None:
     if not infos:
         click.echo("Ingen tilgangsnøkler. Lag en med `intervju token create`.")
         return
-    click.echo(f"{'ID':>4}  {'NAVN':<24} {'OPPRETTET':<17} {'SIST BRUKT':<17} STATUS")
+    click.echo(
+        f"{'ID':>4}  {'NAVN':<24} {'BRUKER':<16} {'ADMIN':<5} {'OPPRETTET':<17} "
+        f"{'SIST BRUKT':<17} STATUS"
+    )
     for info in infos:
         click.echo(_row(info))
 
@@ -80,9 +96,10 @@ def revoke(id_or_name: str) -> None:
 
 def _row(info: TokenInfo) -> str:
     status = "aktiv" if info.active else "tilbakekalt"
+    admin = "ja" if info.admin else "nei"
     return (
-        f"{info.id:>4}  {info.name:<24} {_when(info.created_at):<17} "
-        f"{_when(info.last_used_at):<17} {status}"
+        f"{info.id:>4}  {info.name:<24} {info.user:<16} {admin:<5} "
+        f"{_when(info.created_at):<17} {_when(info.last_used_at):<17} {status}"
     )
 
 

@@ -9,11 +9,12 @@ from api_helpers import API, app_state, bearer, new_token
 from fastapi.testclient import TestClient
 
 from service.auth import TOKEN_PREFIX, TokenStore, hash_token
-from service.db import open_database
+from service.db import ApiToken, open_database
 from service.errors import IntervjuError
 from service.i18n import MESSAGES
 
 JOB = "0123456789abcdef0123456789abcdef"
+PROJECTS = "/api/v1/projects"
 PROTECTED = [
     ("GET", API),
     ("POST", API),
@@ -21,6 +22,10 @@ PROTECTED = [
     ("GET", f"{API}/{JOB}/transcript"),
     ("PATCH", f"{API}/{JOB}/speakers"),
     ("DELETE", f"{API}/{JOB}"),
+    ("GET", PROJECTS),
+    ("POST", PROJECTS),
+    ("GET", f"{PROJECTS}/{JOB}"),
+    ("PATCH", f"{PROJECTS}/{JOB}"),
 ]
 
 
@@ -103,6 +108,34 @@ def test_token_store(tmp_path: Path) -> None:
 
     second, _ = tokens.create("a")  # the name is free again
     assert tokens.revoke("a").id == second.id  # by name
+    db.dispose()
+
+
+def test_tokens_belong_to_users_and_some_are_admins(tmp_path: Path) -> None:
+    db = open_database(f"sqlite:///{tmp_path / 't.db'}")
+    db.create_all()
+    tokens = TokenStore(db)
+    laptop, _ = tokens.create("laptop")
+    assert (laptop.user, laptop.admin) == ("laptop", False)  # default user: the token's name
+    ipad, ipad_plaintext = tokens.create("ipad", user=" kari ")
+    assert (ipad.user, ipad.admin) == ("kari", False)
+    root, root_plaintext = tokens.create("root", user="sjef", admin=True)
+    assert (root.user, root.admin) == ("sjef", True)
+    for plaintext, made in [(ipad_plaintext, ipad), (root_plaintext, root)]:
+        verified = tokens.verify(plaintext)
+        assert verified is not None
+        assert (verified.id, verified.user, verified.admin) == (made.id, made.user, made.admin)
+    for user in ["", "   ", "x" * 101, "ka\nri", "ka\u200bri"]:
+        with pytest.raises(IntervjuError) as refused:
+            tokens.create("another", user=user)
+        assert refused.value.key == "auth.bad_user"
+
+    with db.sessions.begin() as session:  # a token made before users existed
+        row = session.get(ApiToken, laptop.id)
+        assert row is not None
+        row.user_name, row.admin = None, None
+    old = tokens.list()[0]
+    assert (old.name, old.user, old.admin) == ("laptop", "laptop", False)
     db.dispose()
 
 

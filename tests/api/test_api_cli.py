@@ -55,6 +55,32 @@ def test_token_create_list_revoke(runner: CliRunner, data_dir: Path) -> None:
     db.dispose()
 
 
+def test_token_create_for_a_user_and_an_admin(runner: CliRunner, data_dir: Path) -> None:
+    ipad = invoke(runner, "create", "--name", "ipad", "--user", "kari")
+    assert ipad.exit_code == 0, ipad.output
+    assert "bruker «kari»" in ipad.stderr
+    root = invoke(runner, "create", "--name", "root", "--user", "sjef", "--admin")
+    assert root.exit_code == 0, root.output
+    assert "administrator" in root.stderr
+    plain = invoke(runner, "create", "--name", "laptop")
+    assert "bruker «laptop»" in plain.stderr
+
+    lines = invoke(runner, "list").stdout.splitlines()
+    assert "BRUKER" in lines[0] and "ADMIN" in lines[0]
+    assert lines[1].split()[1:4] == ["ipad", "kari", "nei"]
+    assert lines[2].split()[1:4] == ["root", "sjef", "ja"]
+    assert lines[3].split()[1:4] == ["laptop", "laptop", "nei"]
+
+    db = open_database(f"sqlite:///{data_dir / 'intervju.db'}")
+    info = TokenStore(db).verify(root.stdout.strip())
+    assert info is not None and (info.user, info.admin) == ("sjef", True)
+    db.dispose()
+
+    bad = runner.invoke(token, ["create", "--user", " "])
+    assert bad.exit_code == 1
+    assert "Brukernavnet må ha 1–100 tegn" in bad.stderr
+
+
 def test_token_revoke_by_id_and_unknown(runner: CliRunner) -> None:
     invoke(runner, "create", "--name", "a")
     assert invoke(runner, "revoke", "1").exit_code == 0
