@@ -1,7 +1,9 @@
-"""Upload → queued → worker → done → transcript; progress, errors, delete, cancel."""
+"""Upload → queued → worker → ready_for_review → transcript; progress, errors, withdrawal
+(purge), stopping a running job."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from api_helpers import (
@@ -20,9 +22,12 @@ from api_helpers import (
     wait_status,
 )
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from service.api import create_app
+from service.audio import SealedAudio
 from service.config import Settings
+from service.db import Job, TranscriptVersion
 from service.i18n import MESSAGES
 from service.transcript import Transcript
 
@@ -34,13 +39,14 @@ def test_upload_is_transcribed_by_the_worker(
     response = upload(client, auth, content, filename="Intervju med Kari.wav", language="nn")
     assert response.status_code == 202
     job = response.json()
-    assert job["status"] in ("queued", "decoding", "transcribing", "done")
+    assert job["status"] in ("queued", "decoding", "transcribing", "ready_for_review")
     assert response.headers["location"] == f"{API}/{job['id']}"
     assert job["filename"] == "Intervju med Kari.wav"
     assert job["size_bytes"] == len(content)
     assert job["language"] == "nn"
+    assert job["audio_sha256"] == hashlib.sha256(content).hexdigest()
 
-    done = wait_status(client, auth, job["id"], "done")
+    done = wait_status(client, auth, job["id"], "ready_for_review")
     assert done["progress"] == 1.0
     assert done["error"] is None
     assert done["duration"] == 3.0
@@ -48,10 +54,12 @@ def test_upload_is_transcribed_by_the_worker(
     assert done["attempts"] == 1
     assert set(done["links"]["transcripts"]) >= {"json", "txt"}
 
-    [(path, options)] = pipeline_log.runs
-    assert path == settings.storage.uploads_path / f"{job['id']}.upload"
-    assert path.read_bytes() == content
+    [(source, options)] = pipeline_log.runs
+    vault = app_state(client).vault
+    assert source == SealedAudio(vault, f"audio-{job['id']}")
+    assert vault.read(source.object_id) == content
     assert options.language == "nn" and options.model is None
+    _assert_no_plaintext_recording(settings, content)
 
     as_json = client.get(done["links"]["transcripts"]["json"], headers=auth)
     assert as_json.status_code == 200
@@ -77,7 +85,7 @@ def test_pipeline_is_created_once_per_worker(
     assert pipeline_log.created == 0  # lazily, on the first job
     ids = [upload(client, auth).json()["id"] for _ in range(3)]
     for job_id in ids:
-        wait_status(client, auth, job_id, "done")
+        wait_status(client, auth, job_id, "ready_for_review")
     assert pipeline_log.created == 1
     assert len(pipeline_log.runs) == 3
 
@@ -119,7 +127,7 @@ def test_progress_and_step_are_visible_while_running(
     assert "transcribing" in not_ready.json()["message"]
 
     pipeline_log.release.set()
-    assert wait_status(client, auth, job_id, "done")["progress"] == 1.0
+    assert wait_status(client, auth, job_id, "ready_for_review")["progress"] == 1.0
 
 
 def test_failed_job_has_a_readable_message(
@@ -155,7 +163,7 @@ def test_unknown_job_and_format(client: TestClient, auth: dict[str, str]) -> Non
     assert missing.json() == {"code": "job.not_found", "message": MESSAGES["job.not_found"]["nb"]}
     assert client.get(f"{API}/../etc", headers=auth).status_code == 404
     job_id = upload(client, auth).json()["id"]
-    wait_status(client, auth, job_id, "done")
+    wait_status(client, auth, job_id, "ready_for_review")
     bad = client.get(f"{API}/{job_id}/transcript", params={"format": "docx"}, headers=auth)
     assert bad.status_code == 400
     assert bad.json()["code"] == "export.unknown_format"
@@ -165,58 +173,129 @@ def _database_bytes(settings: Settings) -> bytes:
     return b"".join(p.read_bytes() for p in settings.storage.data_dir.glob("intervju.db*"))
 
 
-def test_delete_removes_row_upload_and_transcript(
+def _assert_no_plaintext_recording(settings: Settings, content: bytes) -> None:
+    """The recording is only kept encrypted: no file under the data directory holds it."""
+    for path in settings.storage.data_dir.rglob("*"):
+        if path.is_file():
+            assert content not in path.read_bytes(), path
+
+
+def _sealed_values(client: TestClient, job_id: str) -> list[bytes]:
+    """The sealed file name, options and transcript versions of a job, as stored."""
+    with app_state(client).db.sessions() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        versions = session.scalars(
+            select(TranscriptVersion.transcript).where(TranscriptVersion.job_id == job_id)
+        )
+        values = [job.original_filename, job.options_sealed, *versions]
+    return [value.encode() for value in values if value]
+
+
+def test_delete_without_purge_is_refused(client: TestClient, auth: dict[str, str]) -> None:
+    job_id = upload(client, auth).json()["id"]
+    wait_status(client, auth, job_id, "ready_for_review")
+    refused = client.delete(f"{API}/{job_id}", headers=auth)
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "job.purge_required"
+    refused = client.delete(f"{API}/{job_id}", params={"purge": "false"}, headers=auth)
+    assert refused.status_code == 400
+    assert app_state(client).vault.exists(f"audio-{job_id}")
+    assert client.get(f"{API}/{job_id}", headers=auth).json()["status"] == "ready_for_review"
+    assert client.get(f"{API}/{job_id}/transcript", headers=auth).status_code == 200
+    missing = client.delete(f"{API}/{'f' * 32}", params={"purge": "true"}, headers=auth)
+    assert missing.status_code == 404
+
+
+def test_purge_withdraws_the_job_and_deletes_its_audio_and_transcript(
     client: TestClient, auth: dict[str, str], settings: Settings
 ) -> None:
-    job_id = upload(client, auth).json()["id"]
-    wait_status(client, auth, job_id, "done")
-    stored = settings.storage.uploads_path / f"{job_id}.upload"
-    assert stored.exists()
+    content = b"RIFF" + b"\x02" * 64_000
+    job_id = upload(client, auth, content, filename="Intervju med Kari.wav").json()["id"]
+    wait_status(client, auth, job_id, "ready_for_review")
+    vault = app_state(client).vault
+    assert vault.exists(f"audio-{job_id}")
 
-    assert client.delete(f"{API}/{job_id}", headers=auth).status_code == 204
-    assert not stored.exists()
-    assert list(settings.storage.uploads_path.iterdir()) == []
-    assert client.get(f"{API}/{job_id}", headers=auth).status_code == 404
-    assert client.get(f"{API}/{job_id}/transcript", headers=auth).status_code == 404
+    purged = client.delete(f"{API}/{job_id}", params={"purge": "true"}, headers=auth)
+    assert purged.status_code == 200, purged.text
+    receipt = purged.json()
+    assert receipt["receipt"] == "job_withdrawn"
+    assert receipt["data"]["job"] == job_id
+    assert receipt["data"]["reason"] == "withdrawn"
+    assert receipt["data"]["status_before"] == "ready_for_review"
+    assert receipt["data"]["audio_deleted"] is True
+    assert receipt["data"]["transcript_versions_deleted"] == 1
+    assert receipt["data"]["by"]["user"] == "test"
+    assert receipt["data"]["by"]["via"] == "api"
+    assert "Kari" not in purged.text  # a receipt holds no personal data
+
+    assert vault.object_ids("audio-") == []
+    assert not vault.exists(f"audio-{job_id}")
+    job = client.get(f"{API}/{job_id}", headers=auth).json()
+    assert job["status"] == "withdrawn"
+    assert job["filename"] == ""
+    assert job["deletion_reason"] == "withdrawn"
+    assert job["links"]["transcripts"] == {}
+    gone = client.get(f"{API}/{job_id}/transcript", headers=auth)
+    assert gone.status_code == 409
+    assert gone.json()["code"] == "job.not_ready"
     assert app_state(client).jobs.get_transcript(job_id) is None
-    assert client.delete(f"{API}/{job_id}", headers=auth).status_code == 404
+    assert app_state(client).jobs.list_versions(job_id) == []
+    receipt_link = client.get(job["links"]["receipt"], headers=auth)
+    assert receipt_link.status_code == 200
+    assert receipt_link.json() == receipt
+
+    again = client.delete(f"{API}/{job_id}", params={"purge": "true"}, headers=auth)
+    assert again.status_code == 200  # repeating it hands out the same receipt
+    assert again.json() == receipt
+    _assert_no_plaintext_recording(settings, content)
 
 
-def test_deleted_job_leaves_no_trace_in_the_database_files(
+def test_withdrawn_job_leaves_no_trace_in_the_database_files(
     client: TestClient, auth: dict[str, str], settings: Settings
 ) -> None:
     names = ["Intervju med Kari Nordmann.wav", "Intervju med Ola Hansen.wav"]
     ids = [upload(client, auth, filename=name).json()["id"] for name in names]
     for job_id in ids:
-        wait_status(client, auth, job_id, "done")
-    assert b"velkommen til intervjuet" in _database_bytes(settings)
-    assert all(name.encode() in _database_bytes(settings) for name in names)
-
-    # Neither in free pages of the database nor in its write-ahead log.
-    assert client.delete(f"{API}/{ids[0]}", headers=auth).status_code == 204
-    assert names[0].encode() not in _database_bytes(settings)
-    assert names[1].encode() in _database_bytes(settings)
-    assert client.delete(f"{API}/{ids[1]}", headers=auth).status_code == 204
-    assert names[1].encode() not in _database_bytes(settings)
+        wait_status(client, auth, job_id, "ready_for_review")
+    # File names and transcripts are sealed before they reach the database.
     assert b"velkommen til intervjuet" not in _database_bytes(settings)
+    assert not any(name.encode() in _database_bytes(settings) for name in names)
+    sealed = [_sealed_values(client, job_id) for job_id in ids]
+    assert all(len(values) == 3 for values in sealed)  # file name, options, version 1
+    assert all(value in _database_bytes(settings) for values in sealed for value in values)
+
+    # Not even the sealed values are left: neither in free pages nor in the write-ahead log.
+    purge = {"purge": "true"}
+    assert client.delete(f"{API}/{ids[0]}", params=purge, headers=auth).status_code == 200
+    assert not any(value in _database_bytes(settings) for value in sealed[0])
+    assert all(value in _database_bytes(settings) for value in sealed[1])
+    assert client.delete(f"{API}/{ids[1]}", params=purge, headers=auth).status_code == 200
+    assert not any(value in _database_bytes(settings) for value in sealed[1])
 
 
-def test_delete_cancels_a_running_job(
-    start_app: AppFactory, pipeline_log: PipelineLog, settings
+def test_purge_stops_a_running_job(
+    start_app: AppFactory, pipeline_log: PipelineLog, settings: Settings
 ) -> None:
     client = start_app(pipeline=BlockingPipeline)
     auth = bearer(new_token(client))
     job_id = upload(client, auth).json()["id"]
     assert pipeline_log.started.wait(5)
 
-    assert client.delete(f"{API}/{job_id}", headers=auth).status_code == 204
+    purged = client.delete(f"{API}/{job_id}", params={"purge": "true"}, headers=auth)
+    assert purged.status_code == 200
+    assert purged.json()["data"]["status_before"] == "transcribing"
     wait_for(lambda: pipeline_log.stopped)  # the hook stopped the run
     assert not pipeline_log.release.is_set()
-    assert client.get(f"{API}/{job_id}", headers=auth).status_code == 404
-    assert list(settings.storage.uploads_path.iterdir()) == []
+    job = client.get(f"{API}/{job_id}", headers=auth).json()
+    assert job["status"] == "withdrawn"
+    assert job["error"] is None
+    assert app_state(client).vault.object_ids("audio-") == []
+    assert app_state(client).jobs.list_versions(job_id) == []
 
     pipeline_log.release.set()  # the worker goes on with the next job
-    assert wait_status(client, auth, upload(client, auth).json()["id"], "done")
+    assert wait_status(client, auth, upload(client, auth).json()["id"], "ready_for_review")
+    assert client.get(f"{API}/{job_id}", headers=auth).json()["status"] == "withdrawn"
 
 
 def test_shutdown_puts_a_running_job_back_in_the_queue(
