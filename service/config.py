@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -114,6 +114,11 @@ class StorageSettings(BaseModel):
     models_dir: Path | None = Field(
         None, description="Installed models; defaults to `<data_dir>/models`."
     )
+    master_key: SecretStr | None = Field(
+        None,
+        description="The master key (base64 of 32 bytes) that wraps every data key; by default "
+        "a key file `<data_dir>/master.key` made with mode 0600 on first start.",
+    )
 
     @property
     def models_path(self) -> Path:
@@ -122,6 +127,15 @@ class StorageSettings(BaseModel):
     @property
     def uploads_path(self) -> Path:
         return self.data_dir / "uploads"
+
+    @property
+    def vault_path(self) -> Path:
+        """Encrypted recordings (``service.vault``)."""
+        return self.data_dir / "vault"
+
+    @property
+    def master_key_path(self) -> Path:
+        return self.data_dir / "master.key"
 
     @property
     def audit_path(self) -> Path:
@@ -149,6 +163,17 @@ class APISettings(BaseModel):
         return self
 
 
+class ConsentSettings(BaseModel):
+    """What the consent form promises about deletion, and how it is kept."""
+
+    check_seconds: float = Field(
+        3600.0, gt=0, description="How often project end dates are checked (audio deleted)."
+    )
+    warn_days: int = Field(
+        14, ge=0, description="Warn this many days before a project's end date deletes audio."
+    )
+
+
 class WorkerSettings(BaseModel):
     """The in-process job worker."""
 
@@ -169,6 +194,7 @@ class Settings(BaseSettings):
     storage: StorageSettings = Field(default_factory=StorageSettings)
     api: APISettings = Field(default_factory=APISettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
+    consent: ConsentSettings = Field(default_factory=ConsentSettings)
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; defaults to SQLite at `<data_dir>/intervju.db`."
     )

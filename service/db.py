@@ -1,4 +1,10 @@
-"""The database: engine and session factory, and the two tables (jobs, API tokens).
+"""The database: engine and session factory, and the tables (projects, jobs, transcript
+versions, API tokens).
+
+Nothing readable about a person is stored in a plain column: the upload's file name, the job's
+options (which may hold speaker names), every transcript version and the map from tags back to
+the original words are sealed by the vault (``Vault.seal_text``: each value under its own data
+key) before they reach the database.
 
 SQLite by default (``<data_dir>/intervju.db``) in WAL mode, so the HTTP handlers can read while
 the worker thread writes progress. ``create_all`` makes missing tables and adds the columns that
@@ -10,18 +16,22 @@ from __future__ import annotations
 import logging
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
+    Date,
     DateTime,
+    ForeignKey,
     Engine,
     Float,
     Integer,
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     create_engine,
     event,
     inspect,
@@ -60,8 +70,25 @@ class Base(DeclarativeBase):
     pass
 
 
+class Project(Base):
+    """A research project: who owns it and what its consent form promises."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # The user (``ApiToken.user_name``) whose tokens see the project; admins see all.
+    owner: Mapped[str] = mapped_column(String(100), index=True)
+    delete_audio_after_verify: Mapped[bool] = mapped_column(Boolean, default=True)
+    # After this day, audio is deleted even if unverified.
+    end_date: Mapped[date | None] = mapped_column(Date)
+    anonymize_dates: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class Job(Base):
-    """One uploaded recording and its way through the pipeline."""
+    """One uploaded recording and its way through the pipeline, review and deletion."""
 
     __tablename__ = "jobs"
 
@@ -71,14 +98,16 @@ class Job(Base):
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     error_key: Mapped[str | None] = mapped_column(String(64))
     error_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    # Sanitised, for display only; never used to build a path, never logged.
-    original_filename: Mapped[str] = mapped_column(String(200))
+    # Sealed (file names often name people); for display only, never used to build a path.
+    original_filename: Mapped[str] = mapped_column(Text)
+    # The vault object holding the encrypted recording.
     upload_path: Mapped[str] = mapped_column(Text)
     size_bytes: Mapped[int] = mapped_column(Integer)
     language: Mapped[str | None] = mapped_column(String(8))
     model: Mapped[str | None] = mapped_column(String(200))
-    # The other per-job choices (speaker counts, interviewer, names): service.jobs.options.
+    # Before 0.5, the options in plain JSON; now always NULL (see ``options_sealed``).
     options: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Before 0.5, the transcript in plain JSON; now always NULL (see ``TranscriptVersion``).
     transcript_json: Mapped[str | None] = mapped_column(Text)
     duration_seconds: Mapped[float | None] = mapped_column(Float)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -86,6 +115,39 @@ class Job(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    project_id: Mapped[str | None] = mapped_column(ForeignKey("projects.id"), index=True)
+    informant_code: Mapped[str | None] = mapped_column(String(16))
+    # The per-job choices (service.jobs.options), sealed: speaker names are names.
+    options_sealed: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    audio_sha256: Mapped[str | None] = mapped_column(String(64))
+    transcript_version: Mapped[int | None] = mapped_column(Integer)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verified_by: Mapped[str | None] = mapped_column(String(100))
+    verified_sha256: Mapped[str | None] = mapped_column(String(64))
+    audio_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deletion_reason: Mapped[str | None] = mapped_column(String(32))
+    receipt_seq: Mapped[int | None] = mapped_column(Integer)
+
+
+class TranscriptVersion(Base):
+    """One version of a job's transcript; every review change adds one, none is overwritten
+    (until verification deletes the originals, and a purge deletes them all)."""
+
+    __tablename__ = "transcript_versions"
+    __table_args__ = (UniqueConstraint("job_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    author: Mapped[str | None] = mapped_column(String(100))
+    # What changed, as a key (``pipeline``, ``redaction.reject``, ...): never the words.
+    change: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    transcript: Mapped[str] = mapped_column(Text)  # sealed transcript JSON
+    # Sealed JSON {tag: [original words, ...]}; NULL once verified (or never anonymised).
+    originals: Mapped[str | None] = mapped_column(Text)
 
 
 class ApiToken(Base):
@@ -99,6 +161,9 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Whose token: it sees that user's projects only, unless it is an admin token.
+    user_name: Mapped[str | None] = mapped_column(String(100), index=True)
+    admin: Mapped[bool | None] = mapped_column(Boolean)
 
 
 @dataclass(frozen=True)
@@ -145,7 +210,24 @@ class Database:
 
 
 # Nullable columns added after the first release, per table, oldest first.
-ADDED_COLUMNS: dict[str, tuple[str, ...]] = {"jobs": ("options",)}
+ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "jobs": (
+        "options",
+        "project_id",
+        "informant_code",
+        "options_sealed",
+        "created_by",
+        "audio_sha256",
+        "transcript_version",
+        "verified_at",
+        "verified_by",
+        "verified_sha256",
+        "audio_deleted_at",
+        "deletion_reason",
+        "receipt_seq",
+    ),
+    "api_tokens": ("user_name", "admin"),
+}
 
 
 def _column_names(engine: Engine, table_name: str) -> set[str]:

@@ -127,6 +127,26 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "nb": "Transkripsjonen er ikke ferdig ennå (status: {status}).",
         "en": "The transcript is not ready yet (status: {status}).",
     },
+    "job.not_in_review": {
+        "nb": "Jobben er ikke til gjennomgang (status: {status}).",
+        "en": "The job is not in review (status: {status}).",
+    },
+    "job.purge_required": {
+        "nb": "Sletting fjerner opptak, transkripsjoner og navn for godt. Bekreft med "
+        "purge=true.",
+        "en": "Deleting removes the recording, transcripts and names for good. Confirm with "
+        "purge=true.",
+    },
+    "receipt.not_found": {
+        "nb": "Ingenting av jobben er slettet ennå, så det finnes ingen kvittering.",
+        "en": "Nothing of the job has been deleted yet, so there is no receipt.",
+    },
+    "verify.checksum_mismatch": {
+        "nb": "Den lagrede transkripsjonen kunne ikke leses tilbake uendret. Opptaket er "
+        "ikke slettet.",
+        "en": "The stored transcript could not be read back unchanged. The recording was not "
+        "deleted.",
+    },
     "job.interrupted": {
         "nb": "Jobben ble avbrutt og startes på nytt.",
         "en": "The job was interrupted and will be restarted.",
@@ -257,6 +277,66 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "cli.bad_rename": {
         "nb": "«{value}» må skrives NAVN=NYTT, for eksempel Informant=Kari.",
         "en": "'{value}' must be written NAME=NEW, for example Informant=Kari.",
+    },
+    "review.version_conflict": {
+        "nb": "Transkripsjonen er endret i mellomtiden: endringen gjaldt versjon {base}, men "
+        "siste versjon er {latest}. Hent den siste versjonen og gjør endringen på nytt.",
+        "en": "The transcript has changed meanwhile: the change was made to version {base}, but "
+        "the latest version is {latest}. Fetch the latest version and make the change again.",
+    },
+    "review.unknown_redaction": {
+        "nb": "Transkripsjonen har ingen anonymisering nummer {index} (den har {count}).",
+        "en": "The transcript has no redaction number {index} (it has {count}).",
+    },
+    "review.unknown_segment": {
+        "nb": "Transkripsjonen har ikke noe segment {segment}.",
+        "en": "The transcript has no segment {segment}.",
+    },
+    "review.unknown_label": {
+        "nb": "Ukjent type «{label}». Gyldige typer: {known}.",
+        "en": "Unknown label '{label}'. Valid labels: {known}.",
+    },
+    "review.originals_deleted": {
+        "nb": "Det som ble anonymisert, er slettet (transkripsjonen er godkjent), så dette kan "
+        "ikke lenger endres.",
+        "en": "What was redacted has been deleted (the transcript is verified), so this can no "
+        "longer be changed.",
+    },
+    "review.bad_range": {
+        "nb": "Utvalget {start}–{end} passer ikke i segmentets tekst ({length} tegn), eller det "
+        "begynner eller slutter med mellomrom.",
+        "en": "The selection {start}–{end} does not fit the segment's text ({length} "
+        "characters), or it starts or ends with a space.",
+    },
+    "review.cuts_word": {
+        "nb": "Utvalget deler et ord: velg hele ord.",
+        "en": "The selection cuts a word: select whole words.",
+    },
+    "review.overlaps_tag": {
+        "nb": "Utvalget overlapper en anonymisering som allerede står der.",
+        "en": "The selection overlaps a redaction that is already there.",
+    },
+    "review.text_out_of_sync": {
+        "nb": "Teksten i segment {segment} stemmer ikke med ordene. Lagre segmentets tekst på "
+        "nytt først.",
+        "en": "The text of segment {segment} does not match its words. Save the segment's text "
+        "again first.",
+    },
+    "review.tag_removed": {
+        "nb": "Merket {tag} mangler i den nye teksten. Et merke fjernes ved å avvise "
+        "anonymiseringen, ikke ved å redigere teksten.",
+        "en": "The tag {tag} is missing from the new text. A tag is removed by rejecting the "
+        "redaction, not by editing the text.",
+    },
+    "review.tag_added": {
+        "nb": "Den nye teksten har et merke som ikke var der ({tag}). Hakeparenteser er "
+        "forbeholdt anonymiseringsmerker; legg til en anonymisering i stedet.",
+        "en": "The new text has a tag that was not there ({tag}). Square brackets are reserved "
+        "for redaction tags; add a redaction instead.",
+    },
+    "review.bad_text": {
+        "nb": "Teksten inneholder kontrolltegn.",
+        "en": "The text contains control characters.",
     },
 }
 

@@ -14,7 +14,12 @@ import numpy as np
 import numpy.typing as npt
 
 from anonymizer import Policy
-from service.anonymize import TextAnonymizer, anonymize_transcript, job_policy, load_anonymizer
+from service.anonymize import (
+    TextAnonymizer,
+    anonymize_with_originals,
+    job_policy,
+    load_anonymizer,
+)
 from service.asr.engine import WhisperEngine
 from service.asr.transcribe import transcribe_audio
 from service.asr.windows import Span, detect_speech
@@ -22,6 +27,7 @@ from service.audio import SealedAudio, decode_audio, media_input, probe_audio
 from service.config import Settings
 from service.diarization import attribute_speakers, label_roles
 from service.diarization.base import Diarizer, SpeakerHints, load_backend
+from service.jobs.worker import PipelineOutput
 from service.options import JobOptions, text_choices
 from service.progress import Hook, no_op_hook
 from service.transcript import DiarizationInfo, Transcript
@@ -75,6 +81,12 @@ class Pipeline:
     ) -> Transcript:
         """Transcribe ``source``: a recording on disk, or one sealed in the vault (decrypted
         into memory only)."""
+        return self.process(source, options, hook).transcript
+
+    def process(
+        self, source: Path | SealedAudio, options: JobOptions, hook: Hook = no_op_hook
+    ) -> PipelineOutput:
+        """Like ``run``, and with what each redaction replaced (for the researcher's review)."""
         hints = speaker_hints(options)  # refuse bad hints before any work
         policy = anonymization_policy(self.settings, options)
         anonymizer = None if policy is None else self.anonymizer(policy)  # a missing model too
@@ -98,9 +110,10 @@ class Pipeline:
         diarize = self.settings.diarization.enabled if options.diarize is None else options.diarize
         if diarize:
             transcript = self._diarize(transcript, audio.samples, speech, options, hints, hook)
-        if anonymizer is not None:
-            transcript = anonymize_transcript(anonymizer, transcript, hook)
-        return transcript
+        if anonymizer is None:
+            return PipelineOutput(transcript)
+        anonymized = anonymize_with_originals(anonymizer, transcript, hook)
+        return PipelineOutput(anonymized.transcript, anonymized.originals)
 
     def _diarize(
         self,

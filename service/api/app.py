@@ -11,13 +11,19 @@ from starlette.concurrency import run_in_threadpool
 from service import __version__
 from service.api.deps import AppState
 from service.api.errors import install_error_handlers
+from service.api.routes import consent as consent_routes
 from service.api.routes import health, jobs
+from service.api.routes import projects as project_routes
 from service.auth import TokenStore
 from service.config import Settings
+from service.consent import Consent
+from service.consent.scheduler import DeadlineScheduler
+from service.datadir import open_vault
 from service.db import open_database
 from service.jobs import JobStore, PipelineLike, Worker
+from service.jobs.migrate import seal_legacy_jobs
 from service.offline import enforce_offline
-from service.storage import DataDirLock, ensure_dir, remove_orphans
+from service.storage import DataDirLock, ensure_dir
 
 DESCRIPTION = """\
 Offline transcription of Norwegian interview recordings.
@@ -41,10 +47,21 @@ def create_app(
     ``settings.worker.enabled``."""
     enforce_offline()
     db = open_database(settings.db_url)
-    store = JobStore(db)
+    vault = open_vault(settings)
+    store = JobStore(db, vault)
+    consent = Consent(db, store, vault, settings.storage.audit_path)
     run_worker = settings.worker.enabled if start_worker is None else start_worker
     worker = Worker(settings, store, pipeline_factory or _real_pipeline) if run_worker else None
-    state = AppState(settings=settings, db=db, jobs=store, tokens=TokenStore(db), worker=worker)
+    deadlines = DeadlineScheduler(consent, settings.consent)
+    state = AppState(
+        settings=settings,
+        db=db,
+        jobs=store,
+        tokens=TokenStore(db),
+        worker=worker,
+        vault=vault,
+        consent=consent,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -53,10 +70,12 @@ def create_app(
         lock.acquire()
         try:
             await run_in_threadpool(prepare, state)
+            deadlines.start()
             if worker is not None:
                 worker.start()
             yield
         finally:
+            await run_in_threadpool(deadlines.stop)
             if worker is not None:
                 await run_in_threadpool(worker.stop)
             db.dispose()
@@ -72,16 +91,18 @@ def create_app(
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(jobs.router)
+    app.include_router(consent_routes.router)
+    app.include_router(project_routes.router)
     return app
 
 
 def prepare(state: AppState) -> None:
-    """On start: tables, interrupted jobs back in the queue, orphaned uploads deleted."""
-    storage = state.settings.storage
-    ensure_dir(storage.uploads_path)
+    """On start: tables; interrupted jobs back in the queue; deletions a crash interrupted
+    finished; recordings that never became a job shredded."""
     state.db.create_all()
+    seal_legacy_jobs(state.db, state.vault, state.settings.storage.uploads_path)
     state.jobs.recover_interrupted()
-    remove_orphans(storage.uploads_path, state.jobs.ids())
+    state.consent.complete_pending()
 
 
 def _real_pipeline(settings: Settings) -> PipelineLike:

@@ -11,9 +11,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from service.api.errors import ApiError, request_language
 from service.auth import TokenInfo, TokenStore
 from service.config import Settings
+from service.consent import Consent
 from service.db import Database
 from service.i18n import Lang
 from service.jobs import JobStore, Worker
+from service.vault import Vault
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class AppState:
     jobs: JobStore
     tokens: TokenStore
     worker: Worker | None
+    vault: Vault
+    consent: Consent
 
 
 def get_state(request: Request) -> AppState:

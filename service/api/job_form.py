@@ -28,6 +28,9 @@ from service.jobs.options import (
 from service.options import JobOptions
 
 _MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+_PROJECT_ID = re.compile(r"^[0-9a-f]{32}$")
+# A code, never a name: «S1», «inf-03».
+_INFORMANT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$")
 
 
 def _language(raw: str) -> str | None:
@@ -48,6 +51,20 @@ def _count(name: str) -> Callable[[str], int | None]:
     return lambda raw: parse_count(name, raw)
 
 
+def _project(raw: str) -> str | None:
+    text = raw.strip()
+    if text and not _PROJECT_ID.fullmatch(text):
+        raise ApiError(422, "upload.bad_field", field="project")
+    return text or None
+
+
+def _informant_code(raw: str) -> str | None:
+    text = raw.strip()
+    if text and not _INFORMANT_CODE.fullmatch(text):
+        raise ApiError(422, "upload.bad_field", field="informant_code")
+    return text or None
+
+
 def _interviewer(raw: str) -> str | None:
     return speaker_id(raw) if raw.strip() else None
 
@@ -62,6 +79,23 @@ class FormField:
 _COUNT = {"type": "integer", "minimum": 1, "maximum": MAX_SPEAKERS}
 
 FIELDS: dict[str, FormField] = {
+    "project": FormField(
+        _project,
+        {
+            "type": "string",
+            "description": "The research project (`GET /api/v1/projects`). Default: your "
+            "default project «Standardprosjekt».",
+        },
+    ),
+    "informant_code": FormField(
+        _informant_code,
+        {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$",
+            "description": "The informant's code in the project, e.g. `S3` (never a name). "
+            "Default: the next free `S<n>`.",
+        },
+    ),
     "language": FormField(
         _language,
         {

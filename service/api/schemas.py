@@ -4,7 +4,7 @@ uploads are multipart and parsed in ``service.api.upload``."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -25,7 +25,11 @@ class Health(BaseModel):
 class JobLinks(BaseModel):
     job: str = Field(description="This job.")
     transcripts: dict[str, str] = Field(
-        default_factory=dict, description="Transcript URL per export format, once done."
+        default_factory=dict,
+        description="Transcript URL per export format, once there is a transcript.",
+    )
+    receipt: str | None = Field(
+        None, description="The deletion receipt (JSON), once the audio or the job is deleted."
     )
 
 
@@ -37,6 +41,8 @@ class JobPublic(BaseModel):
     error: ErrorPublic | None = Field(description="Why the job failed (or was restarted).")
     filename: str = Field(description="The uploaded file's name, sanitised, for display.")
     size_bytes: int
+    project: str | None = Field(description="The research project's id.")
+    informant_code: str | None = Field(description="The informant's code, e.g. `S3`.")
     language: Literal["no", "nn"] | None = Field(description="Requested written standard.")
     model: str | None = Field(description="Requested model; null: the service's setting.")
     diarize: bool | None = Field(
@@ -63,7 +69,18 @@ class JobPublic(BaseModel):
     updated_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
-    duration: float | None = Field(description="Seconds of audio, once done.")
+    duration: float | None = Field(description="Seconds of audio, once transcribed.")
+    audio_sha256: str | None = Field(description="SHA-256 of the recording as uploaded.")
+    transcript_version: int | None = Field(
+        description="The newest transcript version (each review change adds one)."
+    )
+    verified_at: datetime | None = Field(description="When the transcript was verified.")
+    audio_deleted_at: datetime | None = Field(
+        description="When the recording was deleted (crypto-shredded)."
+    )
+    deletion_reason: str | None = Field(
+        description="Why: `verified`, `project_end_date` or `withdrawn`."
+    )
     links: JobLinks
 
 
@@ -86,6 +103,32 @@ class SpeakersUpdate(BaseModel):
         "empty name removes one. A name keyed by role follows the role when the interviewer "
         "changes.",
     )
+
+
+class VerifyRequest(BaseModel):
+    """Which version the researcher checked."""
+
+    version: int | None = Field(
+        None,
+        ge=1,
+        description="The transcript version that was reviewed; refused (409) if a newer one "
+        "exists. Omitted: the newest.",
+    )
+
+
+class ReceiptPublic(BaseModel):
+    """An entry of the hash-chained audit log, as handed out."""
+
+    receipt: str = Field(description="`audio_deleted` or `job_withdrawn`.")
+    seq: int = Field(description="The entry's place in the audit log.")
+    at: str = Field(description="When it was written (UTC, ISO 8601).")
+    data: dict[str, Any] = Field(
+        description="Job, project, audio SHA-256, size, seconds, when uploaded/verified/"
+        "deleted, why and by whom; never a name or a word of the transcript."
+    )
+    prev: str = Field(description="The hash of the entry before it.")
+    hash: str = Field(description="SHA-256 of the entry; `intervju audit verify --receipt`.")
+    check: str = Field(description="How to check it against the log.")
 
 
 class SpeakerTable(BaseModel):

@@ -13,8 +13,10 @@ enforce_offline()
 
 from service.cli.anonymize import anonymize  # noqa: E402
 from service.cli.audit import audit_group  # noqa: E402
+from service.cli.consent import deadlines, purge, receipt, verify  # noqa: E402
 from service.cli.diarize import diarize  # noqa: E402
 from service.cli.models import models  # noqa: E402
+from service.cli.project import project  # noqa: E402
 from service.cli.serve import serve  # noqa: E402
 from service.cli.token import token  # noqa: E402
 from service.cli.transcribe import schema, transcribe  # noqa: E402
@@ -38,7 +40,12 @@ cli.add_command(transcribe)
 cli.add_command(diarize)
 cli.add_command(anonymize)
 cli.add_command(audit_group)
+cli.add_command(verify)
+cli.add_command(purge)
+cli.add_command(receipt)
+cli.add_command(deadlines)
 cli.add_command(schema)
 cli.add_command(models)
 cli.add_command(serve)
 cli.add_command(token)
+cli.add_command(project)

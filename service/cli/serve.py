@@ -56,5 +56,5 @@ def ensure_first_token(settings: Settings) -> str | None:
     with token_store(settings) as tokens:
         if tokens.has_active():
             return None
-        _, plaintext = tokens.create(FIRST_TOKEN_NAME)
+        _, plaintext = tokens.create(FIRST_TOKEN_NAME, admin=True)
         return plaintext

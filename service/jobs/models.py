@@ -1,32 +1,29 @@
-"""Job states and the read-only record the job store hands out."""
+"""The read-only records the job store hands out (states: ``service.jobs.lifecycle``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, Literal
 
+from service.errors import IntervjuError
+from service.jobs.lifecycle import RUNNING, JobStatus
 from service.options import JobOptions
+from service.transcript import Transcript
 
-
-class JobStatus(StrEnum):
-    """Where a job is: waiting, in one of the pipeline steps, or finished one way or another."""
-
-    QUEUED = "queued"
-    DECODING = "decoding"
-    TRANSCRIBING = "transcribing"
-    DIARIZING = "diarizing"
-    ANONYMIZING = "anonymizing"
-    DONE = "done"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-
-# The states in which a worker holds the job.
-RUNNING = frozenset(
-    {JobStatus.DECODING, JobStatus.TRANSCRIBING, JobStatus.DIARIZING, JobStatus.ANONYMIZING}
-)
+__all__ = [
+    "LANGUAGES",
+    "MAX_ATTEMPTS",
+    "RUNNING",
+    "JobRecord",
+    "JobStatus",
+    "Language",
+    "NewJob",
+    "Recovery",
+    "StoredVersion",
+    "VersionConflict",
+    "VersionInfo",
+]
 
 Language = Literal["no", "nn"]
 # The written standards a job may ask for: bokmål, nynorsk.
@@ -38,7 +35,7 @@ MAX_ATTEMPTS = 3
 
 @dataclass(frozen=True)
 class JobRecord:
-    """A snapshot of one job (without the transcript itself, which may be large)."""
+    """A snapshot of one job (without its transcript, which may be large)."""
 
     id: str
     status: JobStatus
@@ -46,8 +43,8 @@ class JobRecord:
     progress: float
     error_key: str | None
     error_params: dict[str, Any]
-    filename: str
-    upload_path: str
+    filename: str  # the client's file name, unsealed for display; empty once withdrawn
+    audio_object: str  # the vault object holding the encrypted recording
     size_bytes: int
     options: JobOptions
     duration: float | None
@@ -56,17 +53,32 @@ class JobRecord:
     updated_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    project_id: str | None = None
+    informant_code: str | None = None
+    created_by: str | None = None
+    audio_sha256: str | None = None
+    transcript_version: int | None = None
+    verified_at: datetime | None = None
+    verified_by: str | None = None
+    verified_sha256: str | None = None
+    audio_deleted_at: datetime | None = None
+    deletion_reason: str | None = None
+    receipt_seq: int | None = None
 
 
 @dataclass(frozen=True)
 class NewJob:
-    """What an upload knows about a job before it is queued."""
+    """What an upload knows about a job when its recording is stored."""
 
     id: str
     filename: str
-    upload_path: str
+    audio_object: str
     size_bytes: int
     options: JobOptions = field(default_factory=JobOptions)
+    audio_sha256: str | None = None
+    project_id: str | None = None
+    informant_code: str | None = None
+    created_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,3 +87,30 @@ class Recovery:
 
     requeued: int
     failed: int
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One stored version of a transcript, without its content."""
+
+    version: int
+    created_at: datetime
+    author: str | None
+    change: str  # what changed, as a key (``pipeline``, ``redaction.reject``, ...)
+    sha256: str  # of the transcript JSON as stored
+
+
+@dataclass(frozen=True)
+class StoredVersion(VersionInfo):
+    """A version with its content: ``originals[i]`` is what redaction ``i`` replaced
+    (``None`` once verification deleted them, or when the text was not anonymised)."""
+
+    transcript: Transcript
+    originals: tuple[str, ...] | None
+
+
+class VersionConflict(IntervjuError):
+    """A change was made to an older version than the latest (someone changed it meanwhile)."""
+
+    def __init__(self, base: int, latest: int) -> None:
+        super().__init__("review.version_conflict", base=base, latest=latest)

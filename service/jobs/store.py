@@ -1,152 +1,136 @@
-"""The durable job queue: every state change is one short transaction in the database.
+"""The durable job store: every state change is one short, conditional transaction.
 
-A job is taken by exactly one worker: ``claim`` is a conditional ``UPDATE ... WHERE
-status='queued'`` whose row count says who won. Every later write by the worker is conditional on
-the job still running, so a job deleted meanwhile is never brought back.
+Status changes follow ``service.jobs.lifecycle``: each is an ``UPDATE ... WHERE status IN
+(the states the machine allows it from)``, and its row count says whether it happened. A job is
+taken by exactly one worker (``claim``), a job withdrawn meanwhile is never brought back, and
+two concurrent changes of one transcript cannot both win (``add_version`` checks the version it
+was based on in the same statement).
+
+Personal fields (file name, options with speaker names, transcripts and the originals behind
+the tags) are sealed by ``service.jobs.sealing`` before they reach the database.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, select, update
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import Session, defer
 
-from service.db import Database, Job, utcnow
+from service.db import Database, Job, TranscriptVersion, utcnow
+from service.jobs import lifecycle
+from service.jobs.lifecycle import HAS_TRANSCRIPT, RUNNING, JobStatus
 from service.jobs.models import (
     MAX_ATTEMPTS,
-    RUNNING,
     JobRecord,
-    JobStatus,
     NewJob,
     Recovery,
+    StoredVersion,
+    VersionConflict,
+    VersionInfo,
 )
-from service.jobs.options import options_from_json, options_to_json
+from service.jobs.sealing import JobSealer
 from service.options import JobOptions
 from service.transcript import Transcript
+from service.vault import Vault
 
 logger = logging.getLogger(__name__)
 
-_RUNNING_VALUES = [status.value for status in RUNNING]
-
-# Changes a finished job's transcript and options (``JobStore.edit_finished``).
-Edit = Callable[[Transcript, JobOptions], tuple[Transcript, JobOptions]]
+_RUNNING_VALUES = lifecycle.values(RUNNING)
+_TRANSCRIPT_VALUES = lifecycle.values(HAS_TRANSCRIPT)
+_SKIP_LEGACY = [defer(Job.transcript_json), defer(Job.options)]
 
 
 class JobStore:
-    """Create, read, claim, update and delete jobs. Safe to share between threads."""
+    """Create, read, move and delete jobs and their transcript versions. Thread-safe."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, vault: Vault) -> None:
         self._db = db
-        self._edit_lock = threading.Lock()  # one read-modify-write of a finished job at a time
+        self.sealer = JobSealer(vault)
+
+    # -- creating and reading -------------------------------------------------------------
 
     def create(self, new: NewJob) -> JobRecord:
+        """A job whose recording is stored (``uploaded``); ``queue`` puts it in the queue."""
         now = utcnow()
         job = Job(
             id=new.id,
-            status=JobStatus.QUEUED.value,
+            status=JobStatus.UPLOADED.value,
             step=None,
             progress=0.0,
-            original_filename=new.filename,
-            upload_path=new.upload_path,
+            original_filename=self.sealer.filename(new.id, new.filename),
+            upload_path=new.audio_object,
             size_bytes=new.size_bytes,
             language=new.options.language,
             model=new.options.model,
-            options=options_to_json(new.options),
+            options_sealed=self.sealer.options(new.id, new.options),
             attempts=0,
             created_at=now,
             updated_at=now,
+            project_id=new.project_id,
+            informant_code=new.informant_code,
+            created_by=new.created_by,
+            audio_sha256=new.audio_sha256,
         )
         with self._db.sessions.begin() as session:
             session.add(job)
             session.flush()
-            return _record(job)
+            return self._record(job)
+
+    def queue(self, job_id: str) -> bool:
+        """``uploaded`` (or ``failed``, to try again) -> ``queued``."""
+        values = {"step": None, "progress": 0.0, "error_key": None, "error_params": None}
+        return self._move(job_id, JobStatus.QUEUED, values)
 
     def get(self, job_id: str) -> JobRecord | None:
         with self._db.sessions() as session:
-            job = session.get(Job, job_id, options=[defer(Job.transcript_json)])
-            return None if job is None else _record(job)
+            job = session.get(Job, job_id, options=_SKIP_LEGACY)
+            return None if job is None else self._record(job)
 
-    def list_recent(self, limit: int = 100, offset: int = 0) -> list[JobRecord]:
-        """Newest first."""
-        query = (
-            select(Job)
-            .options(defer(Job.transcript_json))
-            .order_by(Job.created_at.desc(), Job.id)
-            .limit(limit)
-            .offset(offset)
-        )
+    def list_recent(
+        self, limit: int = 100, offset: int = 0, project_ids: set[str] | None = None
+    ) -> list[JobRecord]:
+        """Newest first; only jobs of ``project_ids`` unless it is ``None``."""
+        query = select(Job).options(*_SKIP_LEGACY).order_by(Job.created_at.desc(), Job.id)
+        if project_ids is not None:
+            query = query.where(Job.project_id.in_(sorted(project_ids)))
         with self._db.sessions() as session:
-            return [_record(job) for job in session.scalars(query)]
+            jobs = session.scalars(query.limit(limit).offset(offset))
+            return [self._record(job) for job in jobs]
+
+    def in_states(
+        self, states: frozenset[JobStatus], project_id: str | None = None
+    ) -> list[JobRecord]:
+        """Every job in one of ``states`` (of one project if given), oldest first."""
+        query = select(Job).options(*_SKIP_LEGACY).where(Job.status.in_(lifecycle.values(states)))
+        if project_id is not None:
+            query = query.where(Job.project_id == project_id)
+        with self._db.sessions() as session:
+            jobs = session.scalars(query.order_by(Job.created_at, Job.id))
+            return [self._record(job) for job in jobs]
 
     def ids(self) -> set[str]:
         with self._db.sessions() as session:
             return set(session.scalars(select(Job.id)))
 
-    def get_transcript(self, job_id: str) -> Transcript | None:
-        """The stored transcript of a finished job, else ``None``."""
-        query = select(Job.transcript_json).where(
-            Job.id == job_id, Job.status == JobStatus.DONE.value
-        )
+    def informant_codes(self, project_id: str) -> set[str]:
+        query = select(Job.informant_code).where(Job.project_id == project_id)
         with self._db.sessions() as session:
-            text = session.scalar(query)
-        return None if text is None else Transcript.model_validate_json(text)
+            return {code for code in session.scalars(query) if code}
 
-    def edit_finished(self, job_id: str, edit: Edit) -> tuple[Transcript, JobOptions] | None:
-        """Apply ``edit`` to the transcript and options of a done job and store both durably;
-        ``None`` when there is no such done job. Errors raised by ``edit`` change nothing."""
-        with self._edit_lock:
-            with self._db.sessions() as session:
-                job = session.get(Job, job_id)
-                if job is None or job.status != JobStatus.DONE.value or not job.transcript_json:
-                    return None
-                transcript = Transcript.model_validate_json(job.transcript_json)
-                options = options_from_json(job.options, job.language, job.model)
-            transcript, options = edit(transcript, options)
-            statement = (
-                update(Job)
-                .where(Job.id == job_id, Job.status == JobStatus.DONE.value)
-                .values(
-                    transcript_json=transcript.model_dump_json(),
-                    options=options_to_json(options),
-                    updated_at=utcnow(),
-                )
-            )
-            if self._execute(statement) != 1:
-                return None
-        self._db.truncate_log()  # names replaced here leave no copy in the write-ahead log
-        return transcript, options
-
-    def delete(self, job_id: str) -> JobRecord | None:
-        """Remove the job row (a running job notices at its next progress report)."""
-        with self._db.sessions.begin() as session:
-            job = session.get(Job, job_id, options=[defer(Job.transcript_json)])
-            if job is None:
-                return None
-            record = _record(job)
-            session.execute(delete(Job).where(Job.id == job_id))
-        self._db.truncate_log()
-        return record
+    # -- the worker -----------------------------------------------------------------------
 
     def claim(self, job_id: str) -> bool:
         """Take a queued job for this worker; ``False`` if someone else already did."""
-        now = utcnow()
-        statement = (
-            update(Job)
-            .where(Job.id == job_id, Job.status == JobStatus.QUEUED.value)
-            .values(
-                status=JobStatus.DECODING.value,
-                step=JobStatus.DECODING.value,
-                progress=0.0,
-                attempts=Job.attempts + 1,
-                started_at=now,
-                updated_at=now,
-            )
-        )
-        return self._execute(statement) == 1
+        values = {
+            "step": JobStatus.DECODING.value,
+            "progress": 0.0,
+            "attempts": Job.attempts + 1,
+            "started_at": utcnow(),
+        }
+        return self._move(job_id, JobStatus.DECODING, values)
 
     def claim_next(self) -> JobRecord | None:
         """Claim the oldest queued job, or return ``None`` when the queue is empty."""
@@ -165,102 +149,355 @@ class JobStore:
 
     def report_progress(self, job_id: str, status: JobStatus, step: str, progress: float) -> bool:
         """Persist the step and progress; ``False`` when the job is no longer running."""
+        if status not in RUNNING:
+            raise lifecycle.IllegalTransition(JobStatus.DECODING, status)
+        sources = (lifecycle.sources_of(status) & RUNNING) | {status}
         values = {"status": status.value, "step": step, "progress": _clamp(progress)}
-        return self._update_running(job_id, values)
+        return self._update(job_id, sources, values) == 1
 
-    def finish(self, job_id: str, transcript: Transcript) -> bool:
-        """Store the transcript durably and mark the job done."""
-        values = {
-            "status": JobStatus.DONE.value,
-            "step": None,
-            "progress": 1.0,
-            "transcript_json": transcript.model_dump_json(),
-            "duration_seconds": transcript.source.duration,
-            "error_key": None,
-            "error_params": None,
-            "finished_at": utcnow(),
-        }
-        return self._update_running(job_id, values)
+    def finish(
+        self, job_id: str, transcript: Transcript, originals: tuple[str, ...] | None = None
+    ) -> bool:
+        """Store the transcript as version 1 and make the job ``ready_for_review``, in one
+        transaction; ``False`` (nothing stored) when the job is no longer running."""
+        now = utcnow()
+        with self._db.sessions.begin() as session:
+            moved = self._update_in(
+                session,
+                job_id,
+                lifecycle.sources_of(JobStatus.READY_FOR_REVIEW),
+                {
+                    "status": JobStatus.READY_FOR_REVIEW.value,
+                    "step": None,
+                    "progress": 1.0,
+                    "duration_seconds": transcript.source.duration,
+                    "error_key": None,
+                    "error_params": None,
+                    "finished_at": now,
+                    "transcript_version": 1,
+                },
+            )
+            if not moved:
+                return False
+            self._insert_version(session, job_id, 1, transcript, originals, "pipeline", None)
+        return True
 
     def fail(self, job_id: str, key: str, params: Mapping[str, object]) -> bool:
-        """Mark the job failed with a message key (rendered in the reader's language)."""
-        values = {
-            "status": JobStatus.FAILED.value,
-            "error_key": key,
-            "error_params": _json_params(params),
-            "finished_at": utcnow(),
-        }
-        return self._update_running(job_id, values)
+        """Mark a running job failed with a message key (rendered in the reader's language)."""
+        values = {"error_key": key, "error_params": _json_params(params), "finished_at": utcnow()}
+        return self._move(job_id, JobStatus.FAILED, values, only=RUNNING)
 
     def release(self, job_id: str) -> bool:
         """Put a running job back in the queue on a clean shutdown, without using an attempt."""
-        values = {
-            "status": JobStatus.QUEUED.value,
-            "step": None,
-            "progress": 0.0,
-            "attempts": Job.attempts - 1,
-            "started_at": None,
-        }
-        return self._update_running(job_id, values)
+        values = {"step": None, "progress": 0.0, "attempts": Job.attempts - 1, "started_at": None}
+        return self._move(job_id, JobStatus.QUEUED, values, only=RUNNING)
 
     def recover_interrupted(self) -> Recovery:
         """At start: jobs left running by a crash go back to the queue, or fail after
-        ``MAX_ATTEMPTS`` tries so that one poison file cannot crash-loop the service."""
+        ``MAX_ATTEMPTS`` tries so that one poison file cannot crash-loop the service; stored
+        uploads that never reached the queue are queued."""
         requeued = failed = 0
         now = utcnow()
         with self._db.sessions.begin() as session:
-            query = select(Job).where(Job.status.in_(_RUNNING_VALUES))
-            for job in session.scalars(query.options(defer(Job.transcript_json))):
+            query = select(Job).options(*_SKIP_LEGACY).where(Job.status.in_(_RUNNING_VALUES))
+            for job in session.scalars(query):
                 job.updated_at = now
                 if job.attempts >= MAX_ATTEMPTS:
+                    lifecycle.check(JobStatus(job.status), JobStatus.FAILED)
                     job.status = JobStatus.FAILED.value
                     job.error_key = "job.too_many_attempts"
                     job.error_params = {"attempts": job.attempts}
                     job.finished_at = now
                     failed += 1
                 else:
+                    lifecycle.check(JobStatus(job.status), JobStatus.QUEUED)
                     job.status = JobStatus.QUEUED.value
                     job.step = None
                     job.progress = 0.0
                     job.error_key = "job.interrupted"
                     job.error_params = {}
                     requeued += 1
+            uploaded = session.scalars(
+                select(Job).options(*_SKIP_LEGACY).where(Job.status == JobStatus.UPLOADED.value)
+            )
+            for job in uploaded:
+                job.status = JobStatus.QUEUED.value
+                job.updated_at = now
+                requeued += 1
         if requeued or failed:
             logger.warning("recovered interrupted jobs: %d requeued, %d failed", requeued, failed)
         return Recovery(requeued=requeued, failed=failed)
 
-    def _update_running(self, job_id: str, values: dict[str, Any]) -> bool:
-        statement = (
-            update(Job)
-            .where(Job.id == job_id, Job.status.in_(_RUNNING_VALUES))
-            .values(updated_at=utcnow(), **values)
-        )
-        return self._execute(statement) == 1
+    # -- verification, deletion and withdrawal -------------------------------------------
 
-    def _execute(self, statement: Any) -> int:
+    def mark_verified(self, job_id: str, *, version: int, sha256: str, by: str | None) -> bool:
+        """``ready_for_review`` -> ``verified`` for exactly ``version`` (the latest), and the
+        originals behind the tags deleted from every version, in one transaction."""
         with self._db.sessions.begin() as session:
-            result = session.execute(statement, execution_options={"synchronize_session": False})
-            return cast(CursorResult[Any], result).rowcount
+            moved = self._update_in(
+                session,
+                job_id,
+                lifecycle.sources_of(JobStatus.VERIFIED),
+                {
+                    "status": JobStatus.VERIFIED.value,
+                    "verified_at": utcnow(),
+                    "verified_by": by,
+                    "verified_sha256": sha256,
+                },
+                version=version,
+            )
+            if moved:
+                session.execute(
+                    update(TranscriptVersion)
+                    .where(TranscriptVersion.job_id == job_id)
+                    .values(originals=None)
+                )
+        if moved:
+            self._db.truncate_log()
+        return moved
+
+    def mark_audio_deleted(self, job_id: str, *, reason: str, receipt_seq: int) -> bool:
+        """The recording is shredded and the receipt is in the audit log."""
+        values = {
+            "audio_deleted_at": utcnow(),
+            "deletion_reason": reason,
+            "receipt_seq": receipt_seq,
+            "step": None,
+        }
+        return self._move(job_id, JobStatus.AUDIO_DELETED, values)
+
+    def drop_originals(self, job_id: str) -> None:
+        """Delete what the tags replaced from every version (a project's end date)."""
+        with self._db.sessions.begin() as session:
+            session.execute(
+                update(TranscriptVersion)
+                .where(TranscriptVersion.job_id == job_id)
+                .values(originals=None)
+            )
+        self._db.truncate_log()
+
+    def withdraw(self, job_id: str, receipt_seq: int | None = None) -> bool:
+        """-> ``withdrawn``: every transcript version deleted and the file name and options
+        blanked, in one transaction. The row stays as a record that the job existed."""
+        with self._db.sessions.begin() as session:
+            moved = self._update_in(
+                session,
+                job_id,
+                lifecycle.sources_of(JobStatus.WITHDRAWN),
+                {
+                    "status": JobStatus.WITHDRAWN.value,
+                    "step": None,
+                    "original_filename": "",
+                    "options_sealed": None,
+                    "options": None,
+                    "transcript_json": None,
+                    "transcript_version": None,
+                    "error_key": None,
+                    "error_params": None,
+                    "audio_deleted_at": utcnow(),
+                    "deletion_reason": "withdrawn",
+                    "receipt_seq": receipt_seq,
+                },
+            )
+            if moved:
+                session.execute(delete(TranscriptVersion).where(TranscriptVersion.job_id == job_id))
+        if moved:
+            self._db.truncate_log()
+        return moved
+
+    def set_options(self, job_id: str, options: JobOptions) -> None:
+        """The job's choices after a review change (speaker names)."""
+        values = {"options_sealed": self.sealer.options(job_id, options)}
+        self._update(job_id, frozenset({JobStatus.READY_FOR_REVIEW}), values)
+
+    def set_receipt(self, job_id: str, receipt_seq: int) -> None:
+        self._update(job_id, frozenset(JobStatus), {"receipt_seq": receipt_seq})
+
+    # -- transcript versions ---------------------------------------------------------------
+
+    def latest_version(self, job_id: str) -> StoredVersion | None:
+        """The newest version of a job that has a transcript."""
+        query = (
+            select(TranscriptVersion)
+            .join(Job, Job.id == TranscriptVersion.job_id)
+            .where(TranscriptVersion.job_id == job_id, Job.status.in_(_TRANSCRIPT_VALUES))
+            .order_by(TranscriptVersion.version.desc())
+            .limit(1)
+        )
+        with self._db.sessions() as session:
+            row = session.scalar(query)
+            return None if row is None else self._stored(row)
+
+    def get_version(self, job_id: str, version: int) -> StoredVersion | None:
+        query = (
+            select(TranscriptVersion)
+            .join(Job, Job.id == TranscriptVersion.job_id)
+            .where(
+                TranscriptVersion.job_id == job_id,
+                TranscriptVersion.version == version,
+                Job.status.in_(_TRANSCRIPT_VALUES),
+            )
+        )
+        with self._db.sessions() as session:
+            row = session.scalar(query)
+            return None if row is None else self._stored(row)
+
+    def list_versions(self, job_id: str) -> list[VersionInfo]:
+        query = (
+            select(TranscriptVersion)
+            .options(defer(TranscriptVersion.transcript), defer(TranscriptVersion.originals))
+            .where(TranscriptVersion.job_id == job_id)
+            .order_by(TranscriptVersion.version)
+        )
+        with self._db.sessions() as session:
+            return [_info(row) for row in session.scalars(query)]
+
+    def get_transcript(self, job_id: str) -> Transcript | None:
+        """The newest transcript of a job that has one, else ``None``."""
+        latest = self.latest_version(job_id)
+        return None if latest is None else latest.transcript
+
+    def add_version(
+        self,
+        job_id: str,
+        *,
+        base: int,
+        transcript: Transcript,
+        originals: tuple[str, ...] | None,
+        change: str,
+        author: str | None,
+    ) -> StoredVersion | None:
+        """A new version made from version ``base``: ``None`` when the job is not in review;
+        ``VersionConflict`` when ``base`` is not the latest version any more."""
+        new = base + 1
+        with self._db.sessions.begin() as session:
+            moved = self._update_in(
+                session,
+                job_id,
+                frozenset({JobStatus.READY_FOR_REVIEW}),
+                {"transcript_version": new},
+                version=base,
+            )
+            if not moved:
+                current = session.get(Job, job_id, options=_SKIP_LEGACY)
+                if current is None or current.status != JobStatus.READY_FOR_REVIEW.value:
+                    return None
+                raise VersionConflict(base, current.transcript_version or 0)
+            row = self._insert_version(session, job_id, new, transcript, originals, change, author)
+            stored = StoredVersion(**vars(_info(row)), transcript=transcript, originals=originals)
+        self._db.truncate_log()
+        logger.info("job %s: version %d (%s)", job_id, new, change)
+        return stored
+
+    def _insert_version(
+        self,
+        session: Session,
+        job_id: str,
+        version: int,
+        transcript: Transcript,
+        originals: tuple[str, ...] | None,
+        change: str,
+        author: str | None,
+    ) -> TranscriptVersion:
+        sealed, digest = self.sealer.transcript(job_id, version, transcript)
+        row = TranscriptVersion(
+            job_id=job_id,
+            version=version,
+            created_at=utcnow(),
+            author=author,
+            change=change,
+            sha256=digest,
+            transcript=sealed,
+            originals=self.sealer.originals(job_id, version, originals),
+        )
+        session.add(row)
+        session.flush()
+        return row
+
+    def _stored(self, row: TranscriptVersion) -> StoredVersion:
+        transcript, digest = self.sealer.open_transcript(row.job_id, row.version, row.transcript)
+        if digest != row.sha256:
+            raise RuntimeError(f"job {row.job_id} version {row.version}: checksum mismatch")
+        originals = self.sealer.open_originals(row.job_id, row.version, row.originals)
+        return StoredVersion(**vars(_info(row)), transcript=transcript, originals=originals)
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _move(
+        self,
+        job_id: str,
+        target: JobStatus,
+        values: dict[str, Any],
+        only: frozenset[JobStatus] | None = None,
+    ) -> bool:
+        """``target`` from any state the machine allows (and in ``only``, if given)."""
+        sources = lifecycle.sources_of(target)
+        if only is not None:
+            sources &= only
+        return self._update(job_id, sources, {"status": target.value, **values}) == 1
+
+    def _update(self, job_id: str, sources: frozenset[JobStatus], values: dict[str, Any]) -> int:
+        with self._db.sessions.begin() as session:
+            return self._update_in(session, job_id, sources, values)
+
+    def _update_in(
+        self,
+        session: Session,
+        job_id: str,
+        sources: frozenset[JobStatus],
+        values: dict[str, Any],
+        version: int | None = None,
+    ) -> int:
+        statement = update(Job).where(
+            Job.id == job_id, Job.status.in_(lifecycle.values(sources))
+        )
+        if version is not None:
+            statement = statement.where(Job.transcript_version == version)
+        statement = statement.values(updated_at=utcnow(), **values)
+        result = session.execute(statement, execution_options={"synchronize_session": False})
+        return cast(CursorResult[Any], result).rowcount
+
+    def _record(self, job: Job) -> JobRecord:
+        return JobRecord(
+            id=job.id,
+            status=JobStatus(job.status),
+            step=job.step,
+            progress=job.progress,
+            error_key=job.error_key,
+            error_params=dict(job.error_params or {}),
+            filename=self.sealer.open_filename(job.id, job.original_filename),
+            audio_object=job.upload_path,
+            size_bytes=job.size_bytes,
+            options=self.sealer.open_options(
+                job.id, job.options_sealed, job.language, job.model
+            ),
+            duration=job.duration_seconds,
+            attempts=job.attempts,
+            created_at=job.created_at,
+            updated_at=job.updated_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+            project_id=job.project_id,
+            informant_code=job.informant_code,
+            created_by=job.created_by,
+            audio_sha256=job.audio_sha256,
+            transcript_version=job.transcript_version,
+            verified_at=job.verified_at,
+            verified_by=job.verified_by,
+            verified_sha256=job.verified_sha256,
+            audio_deleted_at=job.audio_deleted_at,
+            deletion_reason=job.deletion_reason,
+            receipt_seq=job.receipt_seq,
+        )
 
 
-def _record(job: Job) -> JobRecord:
-    return JobRecord(
-        id=job.id,
-        status=JobStatus(job.status),
-        step=job.step,
-        progress=job.progress,
-        error_key=job.error_key,
-        error_params=dict(job.error_params or {}),
-        filename=job.original_filename,
-        upload_path=job.upload_path,
-        size_bytes=job.size_bytes,
-        options=options_from_json(job.options, job.language, job.model),
-        duration=job.duration_seconds,
-        attempts=job.attempts,
-        created_at=job.created_at,
-        updated_at=job.updated_at,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
+def _info(row: TranscriptVersion) -> VersionInfo:
+    return VersionInfo(
+        version=row.version,
+        created_at=row.created_at,
+        author=row.author,
+        change=row.change,
+        sha256=row.sha256,
     )
 
 

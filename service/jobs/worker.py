@@ -11,9 +11,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from service.audio.source import SealedAudio
 from service.config import Settings
 from service.errors import IntervjuError
 from service.jobs.models import JobRecord, JobStatus
@@ -45,15 +47,25 @@ STEP_SPANS = step_spans(diarize=False, anonymize=False)
 DIARIZED_STEP_SPANS = step_spans(diarize=True, anonymize=False)
 
 
+@dataclass(frozen=True)
+class PipelineOutput:
+    """A transcript, and what each of its redactions replaced (for review, never exported)."""
+
+    transcript: Transcript
+    originals: tuple[str, ...] | None = None
+
+
 class PipelineLike(Protocol):
-    def run(self, path: Path, options: JobOptions, hook: Hook) -> Transcript: ...
+    def process(
+        self, source: Path | SealedAudio, options: JobOptions, hook: Hook
+    ) -> PipelineOutput: ...
 
 
 PipelineFactory = Callable[[Settings], PipelineLike]
 
 
 class JobCancelled(Exception):
-    """Raised from the hook when the job was deleted or cancelled while it ran."""
+    """Raised from the hook when the job was withdrawn, or its audio deleted, while it ran."""
 
 
 class WorkerStopping(Exception):
@@ -167,9 +179,10 @@ class Worker:
         hook = ProgressHook(self._store, job.id, self._stopping, self._progress_interval, spans)
         try:
             pipeline = self._get_pipeline()
-            transcript = pipeline.run(Path(job.upload_path), job.options, hook)
+            audio = SealedAudio(self._store.sealer.vault, job.audio_object)
+            output = pipeline.process(audio, job.options, hook)
         except JobCancelled:
-            logger.info("job %s cancelled", job.id)
+            logger.info("job %s stopped: withdrawn or its audio deleted", job.id)
         except WorkerStopping:
             self._store.release(job.id)
             logger.info("job %s put back in the queue: shutting down", job.id)
@@ -180,10 +193,10 @@ class Worker:
             self._store.fail(job.id, "job.internal", {"kind": type(exc).__name__})
             logger.exception("job %s failed unexpectedly", job.id)
         else:
-            if self._store.finish(job.id, transcript):
-                logger.info("job %s done", job.id)
+            if self._store.finish(job.id, output.transcript, output.originals):
+                logger.info("job %s ready for review", job.id)
             else:
-                logger.info("job %s was deleted before it finished", job.id)
+                logger.info("job %s was withdrawn or its audio deleted before it finished", job.id)
 
     def _get_pipeline(self) -> PipelineLike:
         if self._pipeline is None:

@@ -1,8 +1,9 @@
-"""Jobs: upload a recording, follow its progress, fetch the transcript, correct its speakers,
-delete it all."""
+"""Jobs: upload a recording, follow its progress, fetch the transcript, correct its speakers.
+Verification, receipts and withdrawal are in ``service.api.routes.consent``."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
 from typing import Annotated, Any
@@ -11,9 +12,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import JobStoreDep, LanguageDep, StateDep, require_token
+from service.api.access import visible_project_ids
+from service.api.deps import AppState, CurrentTokenDep, LanguageDep, StateDep, require_token
 from service.api.errors import ApiError, error_body
-from service.api.job_form import job_options, openapi_properties
+from service.api.job_access import visible_job
+from service.api.job_form import check_field, job_options, openapi_properties
 from service.api.schemas import (
     ErrorPublic,
     JobLinks,
@@ -23,14 +26,16 @@ from service.api.schemas import (
     SpeakerTable,
 )
 from service.api.upload import check_upload_request, receive_upload
+from service.auth import TokenInfo
+from service.consent.deletion import audio_object
 from service.errors import IntervjuError
 from service.exporters import exporter_names, get_exporter
 from service.i18n import Lang
-from service.jobs import JobRecord, JobStatus, NewJob
+from service.jobs import JobRecord, JobStatus, NewJob, VersionConflict
+from service.jobs.lifecycle import HAS_TRANSCRIPT
 from service.jobs.speakers import relabel_speakers
-from service.options import JobOptions
-from service.storage import UploadWriter, delete_upload, safe_display_name
-from service.transcript import Transcript
+from service.projects import ProjectRecord, ProjectStore
+from service.storage import safe_display_name
 
 logger = logging.getLogger(__name__)
 
@@ -90,30 +95,43 @@ _UPLOAD_BODY: dict[str, Any] = {
         ),
     },
 )
-async def create_job(request: Request, state: StateDep, lang: LanguageDep) -> JSONResponse:
+async def create_job(
+    request: Request, state: StateDep, token: CurrentTokenDep, lang: LanguageDep
+) -> JSONResponse:
     settings = state.settings
     limit_mb = settings.api.max_upload_mb
     boundary = check_upload_request(request, limit_mb)
     job_id = uuid.uuid4().hex
-    uploads = settings.storage.uploads_path
-    with UploadWriter(uploads, job_id) as writer:
+    with state.vault.writer(audio_object(job_id)) as writer:
         form = await receive_upload(request, boundary, writer, limit_mb)
         options = job_options(form.fields)
+        project = upload_project(state, token, form.fields.get("project", ""))
         if writer.size == 0:
             raise ApiError(400, "audio.empty")
-        path = await run_in_threadpool(writer.commit)
+        sealed = await run_in_threadpool(writer.commit)
+    if project.anonymize_dates:  # the project's consent settings bind every job in it
+        options = dataclasses.replace(options, anonymize_dates=True)
+    code = check_field("informant_code", form.fields.get("informant_code", ""))
+    projects = ProjectStore(state.db)
     new = NewJob(
         id=job_id,
         filename=safe_display_name(form.filename),
-        upload_path=str(path),
-        size_bytes=writer.size,
+        audio_object=sealed.object_id,
+        size_bytes=sealed.size,
+        audio_sha256=sealed.sha256,
         options=options,
+        project_id=project.id,
+        informant_code=code or projects.next_informant_code(project.id),
+        created_by=token.user,
     )
     try:
-        record = await run_in_threadpool(state.jobs.create, new)
+        await run_in_threadpool(state.jobs.create, new)
+        await run_in_threadpool(state.jobs.queue, job_id)
     except BaseException:
-        delete_upload(uploads, job_id)
+        state.vault.shred(sealed.object_id)
         raise
+    record = state.jobs.get(job_id)
+    assert record is not None
     if state.worker is not None:
         state.worker.wake()
     body = job_public(request, record, lang)
@@ -121,15 +139,30 @@ async def create_job(request: Request, state: StateDep, lang: LanguageDep) -> JS
     return JSONResponse(body.model_dump(mode="json"), status_code=202, headers=headers)
 
 
+def upload_project(state: AppState, token: TokenInfo, raw: str) -> ProjectRecord:
+    """The project an upload goes to: the one named (if the caller may see it), else the
+    caller's default project."""
+    projects = ProjectStore(state.db)
+    project_id = check_field("project", raw)
+    if project_id is None:
+        return projects.default_for(token.user)
+    project = projects.get(project_id)
+    if project is None or not projects.can_access(token, project):
+        raise ApiError(404, "project.not_found")
+    return project
+
+
 @router.get("", summary="All jobs, newest first")
 def list_jobs(
     request: Request,
-    jobs: JobStoreDep,
+    state: StateDep,
+    token: CurrentTokenDep,
     lang: LanguageDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> JobList:
-    records = jobs.list_recent(limit=limit, offset=offset)
+    visible = visible_project_ids(token, ProjectStore(state.db))
+    records = state.jobs.list_recent(limit=limit, offset=offset, project_ids=visible)
     return JobList(jobs=[job_public(request, record, lang) for record in records])
 
 
@@ -138,8 +171,10 @@ def list_jobs(
     summary="One job: status, step, progress, error",
     responses={404: _error("No such job.")},
 )
-def get_job(request: Request, job_id: str, jobs: JobStoreDep, lang: LanguageDep) -> JobPublic:
-    return job_public(request, _get_or_404(jobs, job_id), lang)
+def get_job(
+    request: Request, job_id: str, state: StateDep, token: CurrentTokenDep, lang: LanguageDep
+) -> JobPublic:
+    return job_public(request, visible_job(state, token, job_id), lang)
 
 
 @router.get(
@@ -153,22 +188,23 @@ def get_job(request: Request, job_id: str, jobs: JobStoreDep, lang: LanguageDep)
         },
         400: _error("Unknown format."),
         404: _error("No such job."),
-        409: _error("The job is not done (yet)."),
+        409: _error("The job has no transcript (yet, or any more)."),
     },
 )
 def get_transcript(
     job_id: str,
-    jobs: JobStoreDep,
+    state: StateDep,
+    token: CurrentTokenDep,
     format_name: Annotated[
         str, Query(alias="format", description=f"One of: {', '.join(exporter_names())}.")
     ] = "json",
 ) -> Response:
     exporter = get_exporter(format_name)
-    record = _get_or_404(jobs, job_id)
-    if record.status is not JobStatus.DONE:
+    record = visible_job(state, token, job_id)
+    if record.status not in HAS_TRANSCRIPT:
         raise ApiError(409, "job.not_ready", status=record.status.value)
-    transcript = jobs.get_transcript(job_id)
-    if transcript is None:  # deleted in between
+    transcript = state.jobs.get_transcript(job_id)
+    if transcript is None:  # withdrawn in between
         raise ApiError(404, "job.not_found")
     disposition = f'attachment; filename="{record.id}.{exporter.extension}"'
     return Response(
@@ -180,55 +216,58 @@ def get_transcript(
 
 @router.patch(
     "/{job_id}/speakers",
-    summary="Correct the speakers of a finished transcript",
-    description="Choose the interviewer and rename speakers of a done, diarised job. The stored "
-    "transcript is updated (every export shows the new names) and the job keeps the "
-    "choice; names given earlier are kept unless given again. Returns the speaker table.",
+    summary="Correct the speakers of a transcript in review",
+    description="Choose the interviewer and rename speakers of a diarised job in review. The "
+    "change is stored as a new transcript version (every export shows the new names) and the "
+    "job keeps the choice; names given earlier are kept unless given again. Returns the "
+    "speaker table.",
     responses={
         404: _error("No such job."),
-        409: _error("The job is not done, or its transcript has no speakers."),
+        409: _error("The job is not in review, or its transcript has no speakers."),
         422: _error("An unknown speaker id, an invalid name or an invalid body."),
     },
 )
-def update_speakers(job_id: str, update: SpeakersUpdate, jobs: JobStoreDep) -> SpeakerTable:
-    def edit(transcript: Transcript, options: JobOptions) -> tuple[Transcript, JobOptions]:
-        try:
-            return relabel_speakers(transcript, options, update.interviewer, update.names)
-        except IntervjuError as exc:
-            status = 409 if exc.key == "speakers.not_diarized" else 422
-            raise ApiError.of(status, exc) from None
-
-    record = _get_or_404(jobs, job_id)
-    if record.status is not JobStatus.DONE:
-        raise ApiError(409, "job.not_ready", status=record.status.value)
-    result = jobs.edit_finished(job_id, edit)
-    if result is None:  # deleted in between
-        raise ApiError(404, "job.not_found")
+def update_speakers(
+    job_id: str, update: SpeakersUpdate, state: StateDep, token: CurrentTokenDep
+) -> SpeakerTable:
+    record = visible_job(state, token, job_id)
+    latest = state.jobs.latest_version(job_id)
+    if record.status is not JobStatus.READY_FOR_REVIEW or latest is None:
+        raise ApiError(409, "job.not_in_review", status=record.status.value)
+    try:
+        transcript, options = relabel_speakers(
+            latest.transcript, record.options, update.interviewer, update.names
+        )
+    except IntervjuError as exc:
+        status = 409 if exc.key == "speakers.not_diarized" else 422
+        raise ApiError.of(status, exc) from None
+    try:
+        stored = state.jobs.add_version(
+            job_id,
+            base=latest.version,
+            transcript=transcript,
+            originals=latest.originals,
+            change="speakers",
+            author=token.user,
+        )
+    except VersionConflict as exc:
+        raise ApiError.of(409, exc) from None
+    if stored is None:
+        raise ApiError(409, "job.not_in_review", status=record.status.value)
+    state.jobs.set_options(job_id, options)
     logger.info("job %s: speakers corrected", job_id)
-    return SpeakerTable(speakers=list(result[0].speakers))
-
-
-@router.delete(
-    "/{job_id}",
-    status_code=204,
-    response_class=Response,
-    summary="Delete a job, its recording and transcript (a running job is cancelled)",
-    responses={404: _error("No such job.")},
-)
-def delete_job(job_id: str, state: StateDep) -> Response:
-    record = state.jobs.delete(job_id)
-    if record is None:
-        raise ApiError(404, "job.not_found")
-    delete_upload(state.settings.storage.uploads_path, record.id)
-    return Response(status_code=204)
+    return SpeakerTable(speakers=list(stored.transcript.speakers))
 
 
 def job_public(request: Request, record: JobRecord, lang: Lang) -> JobPublic:
     job_url = request.url_for("get_job", job_id=record.id).path
     transcripts: dict[str, str] = {}
-    if record.status is JobStatus.DONE:
+    if record.status in HAS_TRANSCRIPT:
         base = request.url_for("get_transcript", job_id=record.id).path
         transcripts = {name: f"{base}?format={name}" for name in exporter_names()}
+    receipt = None
+    if record.receipt_seq is not None:
+        receipt = request.url_for("get_receipt", job_id=record.id).path
     error = None
     if record.error_key is not None:
         error = error_body(record.error_key, record.error_params, lang)
@@ -240,6 +279,8 @@ def job_public(request: Request, record: JobRecord, lang: Lang) -> JobPublic:
         error=error,
         filename=record.filename,
         size_bytes=record.size_bytes,
+        project=record.project_id,
+        informant_code=record.informant_code,
         language=record.options.language,
         model=record.options.model,
         diarize=record.options.diarize,
@@ -257,12 +298,10 @@ def job_public(request: Request, record: JobRecord, lang: Lang) -> JobPublic:
         started_at=record.started_at,
         finished_at=record.finished_at,
         duration=record.duration,
-        links=JobLinks(job=job_url, transcripts=transcripts),
+        audio_sha256=record.audio_sha256,
+        transcript_version=record.transcript_version,
+        verified_at=record.verified_at,
+        audio_deleted_at=record.audio_deleted_at,
+        deletion_reason=record.deletion_reason,
+        links=JobLinks(job=job_url, transcripts=transcripts, receipt=receipt),
     )
-
-
-def _get_or_404(jobs: JobStoreDep, job_id: str) -> JobRecord:
-    record = jobs.get(job_id)
-    if record is None:
-        raise ApiError(404, "job.not_found")
-    return record

@@ -1,0 +1,68 @@
+"""How job data is sealed for the database: one vault envelope per value, bound to its place.
+
+Each value's context names the job and the field (``job:<id>:filename``, ``job:<id>:v3:
+transcript``), so a sealed value copied into another row or field does not open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from service.jobs.options import options_from_json, options_to_json
+from service.options import JobOptions
+from service.transcript import Transcript
+from service.vault import Vault
+
+
+class JobSealer:
+    """Seals and opens the personal fields of jobs and their transcript versions."""
+
+    def __init__(self, vault: Vault) -> None:
+        self.vault = vault
+
+    def filename(self, job_id: str, name: str) -> str:
+        return self.vault.seal_text(f"job:{job_id}:filename", name)
+
+    def open_filename(self, job_id: str, sealed: str) -> str:
+        return self.vault.open_text(f"job:{job_id}:filename", sealed) if sealed else ""
+
+    def options(self, job_id: str, options: JobOptions) -> str:
+        text = json.dumps(options_to_json(options), ensure_ascii=False, sort_keys=True)
+        return self.vault.seal_text(f"job:{job_id}:options", text)
+
+    def open_options(
+        self, job_id: str, sealed: str | None, language: str | None, model: str | None
+    ) -> JobOptions:
+        stored: dict[str, Any] | None = None
+        if sealed:
+            stored = json.loads(self.vault.open_text(f"job:{job_id}:options", sealed))
+        return options_from_json(stored, language, model)
+
+    def transcript(self, job_id: str, version: int, transcript: Transcript) -> tuple[str, str]:
+        """The sealed transcript JSON and the SHA-256 of that JSON."""
+        text = transcript.model_dump_json()
+        sealed = self.vault.seal_text(f"job:{job_id}:v{version}:transcript", text)
+        return sealed, sha256_text(text)
+
+    def open_transcript(self, job_id: str, version: int, sealed: str) -> tuple[Transcript, str]:
+        """The transcript and the SHA-256 of its JSON as stored (to compare with the row's)."""
+        text = self.vault.open_text(f"job:{job_id}:v{version}:transcript", sealed)
+        return Transcript.model_validate_json(text), sha256_text(text)
+
+    def originals(self, job_id: str, version: int, originals: tuple[str, ...] | None) -> str | None:
+        if originals is None:
+            return None
+        text = json.dumps(list(originals), ensure_ascii=False)
+        return self.vault.seal_text(f"job:{job_id}:v{version}:originals", text)
+
+    def open_originals(self, job_id: str, version: int, sealed: str | None) -> tuple[str, ...] | None:
+        if sealed is None:
+            return None
+        text = self.vault.open_text(f"job:{job_id}:v{version}:originals", sealed)
+        return tuple(str(item) for item in json.loads(text))
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
