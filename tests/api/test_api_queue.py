@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -25,13 +24,15 @@ from api_helpers import (
 from sqlalchemy import update
 
 from service.config import Settings
+from service.datadir import open_vault
 from service.db import SQLITE_BUSY_TIMEOUT_MS, Database, Job, open_database
 from service.errors import IntervjuError
 from service.i18n import MESSAGES
 from service.jobs import JobStatus, JobStore, NewJob, Worker
 from service.jobs.models import MAX_ATTEMPTS
 from service.jobs.worker import JobCancelled, ProgressHook, WorkerStopping
-from service.storage import UploadWriter, ensure_dir
+from service.storage import ensure_dir
+from service.vault import Vault
 
 
 def set_job(settings: Settings, job_id: str, **values: Any) -> None:
@@ -51,11 +52,11 @@ def test_job_left_transcribing_is_requeued_and_run_once(
     set_job(settings, job_id, status="transcribing", step="transcribing", progress=0.4, attempts=1)
 
     with running(settings, pipeline_log) as restarted:
-        job = wait_status(restarted, auth, job_id, "done")
+        job = wait_status(restarted, auth, job_id, "ready_for_review")
         assert job["attempts"] == 2
         assert job["error"] is None
         time.sleep(0.3)  # several more polls
-    assert [path.name for path, _ in pipeline_log.runs] == [f"{job_id}.upload"]
+    assert [source.object_id for source, _ in pipeline_log.runs] == [f"audio-{job_id}"]
 
 
 def test_job_claimed_by_a_worker_that_died_is_requeued(
@@ -76,7 +77,7 @@ def test_job_claimed_by_a_worker_that_died_is_requeued(
         assert english.json()["error"]["message"] == MESSAGES["job.interrupted"]["en"]
 
     with running(settings, pipeline_log) as with_worker:
-        assert wait_status(with_worker, auth, job_id, "done")["attempts"] == 2
+        assert wait_status(with_worker, auth, job_id, "ready_for_review")["attempts"] == 2
         time.sleep(0.3)
     assert len(pipeline_log.runs) == 1
 
@@ -109,7 +110,7 @@ def test_one_attempt_left_is_still_retried(settings: Settings, pipeline_log: Pip
         job_id = upload(crashed, auth).json()["id"]
     set_job(settings, job_id, status="decoding", attempts=MAX_ATTEMPTS - 1)
     with running(settings, pipeline_log) as restarted:
-        assert wait_status(restarted, auth, job_id, "done")["attempts"] == MAX_ATTEMPTS
+        assert wait_status(restarted, auth, job_id, "ready_for_review")["attempts"] == MAX_ATTEMPTS
     assert len(pipeline_log.runs) == 1
 
 
@@ -127,38 +128,63 @@ def test_a_second_service_on_the_same_data_dir_is_refused(
         pass
 
 
-def test_orphaned_uploads_are_deleted_at_start(
+def test_orphaned_recordings_are_shredded_at_start(
     settings: Settings, pipeline_log: PipelineLog
 ) -> None:
-    uploads = settings.storage.uploads_path
     with running(settings, pipeline_log, worker=False) as app:
         auth = bearer(new_token(app))
         job_id = upload(app, auth).json()["id"]
-    orphans = [uploads / f"{'a' * 32}.upload", uploads / f"{'b' * 32}.upload.part"]
-    for orphan in orphans:
+        vault = app_state(app).vault
+        vault.store(f"audio-{'a' * 32}", [b"left by a crash"])  # stored, but no job row
+        vault.store("notes-1", [b"not a recording"])
+    data = settings.storage.vault_path / "data"
+    (data / f"audio-{'b' * 32}.partial").write_bytes(b"an upload cut off by a crash")
+    (data / "README").write_text("not ours")
+    # Plaintext uploads an older version left behind for jobs that no longer exist.
+    legacy = settings.storage.uploads_path
+    ensure_dir(legacy)
+    for orphan in [legacy / f"{'c' * 32}.upload", legacy / f"{'d' * 32}.upload.part"]:
         orphan.write_bytes(b"left by a crash")
-    unrelated = uploads / "README"
-    unrelated.write_text("not ours")
-    with running(settings, pipeline_log, worker=False):
-        pass
-    assert {p.name for p in uploads.iterdir()} == {"README", f"{job_id}.upload"}
+
+    with running(settings, pipeline_log, worker=False) as restarted:
+        vault = app_state(restarted).vault
+        assert vault.object_ids("audio-") == [f"audio-{job_id}"]
+        assert vault.exists("notes-1")
+        assert vault.read(f"audio-{job_id}") == b"RIFF" + b"\x00" * 64_000
+        job = restarted.get(f"{API}/{job_id}", headers=auth).json()
+        assert job["status"] == "queued"
+    assert {p.name for p in data.iterdir()} == {
+        "README",
+        f"audio-{job_id}.sealed",
+        "notes-1.sealed",
+    }
+    assert not legacy.exists()
 
 
-def _queued_jobs(db: Database, uploads: Path, count: int) -> list[str]:
-    store = JobStore(db)
+def _queued_jobs(db: Database, vault: Vault, count: int) -> list[str]:
+    store = JobStore(db, vault)
     ids = []
     for n in range(count):
         job_id = f"{n:032x}"
-        with UploadWriter(uploads, job_id) as writer:
-            writer.write(b"RIFF" + b"\x00" * 1000)
-            path = writer.commit()
-        store.create(NewJob(id=job_id, filename=f"{n}.wav", upload_path=str(path), size_bytes=1004))
+        sealed = vault.store(f"audio-{job_id}", [b"RIFF", b"\x00" * 1000])
+        store.create(
+            NewJob(
+                id=job_id,
+                filename=f"{n}.wav",
+                audio_object=sealed.object_id,
+                size_bytes=sealed.size,
+                audio_sha256=sealed.sha256,
+            )
+        )
+        record = store.get(job_id)
+        assert record is not None and record.status is JobStatus.UPLOADED
+        assert store.queue(job_id)
         ids.append(job_id)
     return ids
 
 
 def _databases(settings: Settings, count: int) -> list[Database]:
-    ensure_dir(settings.storage.uploads_path)
+    ensure_dir(settings.storage.data_dir)
     dbs = [open_database(settings.db_url) for _ in range(count)]  # separate connections
     dbs[0].create_all()
     return dbs
@@ -166,8 +192,8 @@ def _databases(settings: Settings, count: int) -> list[Database]:
 
 def test_racing_claims_have_exactly_one_winner(settings: Settings) -> None:
     dbs = _databases(settings, 4)
-    job_ids = _queued_jobs(dbs[0], settings.storage.uploads_path, 15)
-    stores = [JobStore(db) for db in dbs]
+    job_ids = _queued_jobs(dbs[0], open_vault(settings), 15)
+    stores = [JobStore(db, open_vault(settings)) for db in dbs]
     with ThreadPoolExecutor(len(stores)) as pool:
         for job_id in job_ids:
             barrier = threading.Barrier(len(stores))
@@ -187,22 +213,28 @@ def test_racing_claims_have_exactly_one_winner(settings: Settings) -> None:
 
 def test_two_workers_run_each_job_exactly_once(settings: Settings) -> None:
     dbs = _databases(settings, 2)
-    job_ids = _queued_jobs(dbs[0], settings.storage.uploads_path, 12)
+    job_ids = _queued_jobs(dbs[0], open_vault(settings), 12)
     log = PipelineLog()
     workers = [
-        Worker(settings, JobStore(db), lambda s: FakePipeline(s, log), progress_interval=0)
+        Worker(
+            settings,
+            JobStore(db, open_vault(settings)),
+            lambda s: FakePipeline(s, log),
+            progress_interval=0,
+        )
         for db in dbs
     ]
     for worker in workers:
         worker.start()
     try:
-        store = JobStore(dbs[0])
-        wait_for(lambda: all(_status(store, job_id) is JobStatus.DONE for job_id in job_ids))
+        store = JobStore(dbs[0], open_vault(settings))
+        ready = JobStatus.READY_FOR_REVIEW
+        wait_for(lambda: all(_status(store, job_id) is ready for job_id in job_ids))
     finally:
         for worker in workers:
             worker.stop()
-    ran = sorted(path.name for path, _ in log.runs)
-    assert ran == sorted(f"{job_id}.upload" for job_id in job_ids)
+    ran = sorted(source.object_id for source, _ in log.runs)
+    assert ran == sorted(f"audio-{job_id}" for job_id in job_ids)
     assert log.created == 2  # one pipeline per worker
     for db in dbs:
         db.dispose()
@@ -213,20 +245,31 @@ def _status(store: JobStore, job_id: str) -> JobStatus | None:
     return None if record is None else record.status
 
 
-def test_writes_after_delete_do_not_bring_a_job_back(settings: Settings) -> None:
+def test_writes_after_withdrawal_do_not_bring_a_job_back(settings: Settings) -> None:
     [db] = _databases(settings, 1)
-    store = JobStore(db)
-    [job_id] = _queued_jobs(db, settings.storage.uploads_path, 1)
+    store = JobStore(db, open_vault(settings))
+    [job_id] = _queued_jobs(db, open_vault(settings), 1)
+    assert not store.queue(job_id)  # already queued
     assert not store.report_progress(job_id, JobStatus.DECODING, "decoding", 0.1)  # not claimed
     assert store.claim(job_id)
     assert not store.claim(job_id)
     assert store.report_progress(job_id, JobStatus.TRANSCRIBING, "transcribing", 0.5)
-    assert store.delete(job_id) is not None
+    assert store.withdraw(job_id)
+    assert not store.withdraw(job_id)
     assert not store.report_progress(job_id, JobStatus.TRANSCRIBING, "transcribing", 0.6)
     assert not store.finish(job_id, make_transcript(1.0))
     assert not store.fail(job_id, "job.internal", {"kind": "X"})
-    assert store.get(job_id) is None
+    assert not store.release(job_id)
+    assert not store.queue(job_id)
+    assert not store.claim(job_id)
+    assert store.recover_interrupted().requeued == 0
+    record = store.get(job_id)
+    assert record is not None
+    assert (record.status, record.error_key, record.filename) == (JobStatus.WITHDRAWN, None, "")
+    assert record.transcript_version is None
     assert store.get_transcript(job_id) is None
+    assert store.list_versions(job_id) == []
+    assert store.claim_next() is None
     db.dispose()
 
 
@@ -271,7 +314,7 @@ def test_progress_hook_writes_on_step_changes_and_throttles() -> None:
     ]
 
 
-def test_progress_hook_stops_a_deleted_job_and_a_shutdown() -> None:
+def test_progress_hook_stops_a_withdrawn_job_and_a_shutdown() -> None:
     gone = ProgressHook(cast(JobStore, _RecordingStore(running=False)), "x", threading.Event(), 0)
     with pytest.raises(JobCancelled):
         gone("decoding", completed=0.0, total=1.0)
