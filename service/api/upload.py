@@ -2,7 +2,8 @@
 
 FastAPI's ``UploadFile`` would spool the recording to a plaintext temp file in the system temp
 directory first; here python-multipart's streaming parser hands the bytes of the ``file`` part
-directly to an ``UploadWriter`` inside the data directory, counting them as they come. Each text
+directly to the vault's ``SealedWriter``, which encrypts them as they come: no byte of the
+recording reaches the disk in plain text. Each text
 field is checked as soon as it has arrived (``service.api.job_form``).
 """
 
@@ -20,7 +21,7 @@ from starlette.requests import ClientDisconnect, Request
 
 from service.api.errors import ApiError
 from service.api.job_form import FIELDS, check_field
-from service.storage import UploadWriter
+from service.vault import SealedWriter
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
@@ -44,7 +45,7 @@ class ReceivedForm:
 class _FormReader:
     """Callbacks for ``MultipartParser``: file bytes to the writer, small fields to memory."""
 
-    def __init__(self, writer: UploadWriter, limit_bytes: int, limit_mb: int) -> None:
+    def __init__(self, writer: SealedWriter, limit_bytes: int, limit_mb: int) -> None:
         self.form = ReceivedForm()
         self._writer = writer
         self._limit_bytes = limit_bytes
@@ -129,10 +130,10 @@ def check_upload_request(request: Request, limit_mb: int) -> bytes:
 
 
 async def receive_upload(
-    request: Request, boundary: bytes, writer: UploadWriter, limit_mb: int
+    request: Request, boundary: bytes, writer: SealedWriter, limit_mb: int
 ) -> ReceivedForm:
     """Stream the body into ``writer``; raise ``ApiError`` as soon as something is off
-    (the caller's ``UploadWriter`` context then deletes the partial file)."""
+    (the caller's ``SealedWriter`` context then deletes the partial object)."""
     limit_bytes = _limit_bytes(limit_mb)
     reader = _FormReader(writer, limit_bytes, limit_mb)
     try:

@@ -73,7 +73,9 @@ def purge(job_id: str, yes: bool) -> None:
     and the names behind the tags are deleted for good; the receipt holds no personal data.
     """
     if not yes:
-        click.confirm(f"Slette alt om jobb {job_id} for godt? / Delete it all for good?", abort=True)
+        click.confirm(
+            f"Slette alt om jobb {job_id} for godt? / Delete it all for good?", abort=True
+        )
     with opened() as env:
         receipt = env.consent.purge(job_id, Actor.cli())
         click.echo(f"Jobb {job_id}: trukket tilbake og slettet. / withdrawn and deleted.")

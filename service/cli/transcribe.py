@@ -129,7 +129,7 @@ def transcribe(
     for path in files:
         try:
             with ProgressBar(path.name, settings.ui_language, progress) as bar:
-                transcript = pipeline.run(path, options, hook=bar)
+                transcript = pipeline.process(path, options, hook=bar).transcript
         except IntervjuError as exc:
             failures += 1
             click.echo(f"{path.name}: {exc.message(settings.ui_language)}", err=True)

@@ -74,7 +74,9 @@ class Consent:
         if stored is None or stored.sha256 != latest.sha256:
             raise IntervjuError("verify.checksum_mismatch")
         by = who.user if who is not None else None
-        if not self._jobs.mark_verified(job_id, version=latest.version, sha256=latest.sha256, by=by):
+        if not self._jobs.mark_verified(
+            job_id, version=latest.version, sha256=latest.sha256, by=by
+        ):
             raise IntervjuError("job.not_in_review", status=self._require(job_id).status.value)
         logger.info("job %s: version %d verified", job_id, latest.version)
         return self._after_verify(self._require(job_id), who)
@@ -200,4 +202,3 @@ class Consent:
         if job is None:
             raise IntervjuError("job.not_found")
         return job
-

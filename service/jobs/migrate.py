@@ -20,8 +20,8 @@ from sqlalchemy import select, update
 
 from service.db import Database, Job, TranscriptVersion, utcnow
 from service.jobs.lifecycle import JobStatus
-from service.jobs.sealing import JobSealer
 from service.jobs.options import options_from_json
+from service.jobs.sealing import JobSealer
 from service.transcript import Transcript
 from service.vault import Vault
 

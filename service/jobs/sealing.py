@@ -10,6 +10,9 @@ import hashlib
 import json
 from typing import Any
 
+from service.db import Job
+from service.jobs.lifecycle import JobStatus
+from service.jobs.models import JobRecord
 from service.jobs.options import options_from_json, options_to_json
 from service.options import JobOptions
 from service.transcript import Transcript
@@ -57,11 +60,45 @@ class JobSealer:
         text = json.dumps(list(originals), ensure_ascii=False)
         return self.vault.seal_text(f"job:{job_id}:v{version}:originals", text)
 
-    def open_originals(self, job_id: str, version: int, sealed: str | None) -> tuple[str, ...] | None:
+    def open_originals(
+        self, job_id: str, version: int, sealed: str | None
+    ) -> tuple[str, ...] | None:
         if sealed is None:
             return None
         text = self.vault.open_text(f"job:{job_id}:v{version}:originals", sealed)
         return tuple(str(item) for item in json.loads(text))
+
+    def record(self, job: Job) -> JobRecord:
+        """The read-only record of a row, its sealed fields opened."""
+        return JobRecord(
+            id=job.id,
+            status=JobStatus(job.status),
+            step=job.step,
+            progress=job.progress,
+            error_key=job.error_key,
+            error_params=dict(job.error_params or {}),
+            filename=self.open_filename(job.id, job.original_filename),
+            audio_object=job.upload_path,
+            size_bytes=job.size_bytes,
+            options=self.open_options(job.id, job.options_sealed, job.language, job.model),
+            duration=job.duration_seconds,
+            attempts=job.attempts,
+            created_at=job.created_at,
+            updated_at=job.updated_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+            project_id=job.project_id,
+            informant_code=job.informant_code,
+            created_by=job.created_by,
+            audio_sha256=job.audio_sha256,
+            transcript_version=job.transcript_version,
+            verified_at=job.verified_at,
+            verified_by=job.verified_by,
+            verified_sha256=job.verified_sha256,
+            audio_deleted_at=job.audio_deleted_at,
+            deletion_reason=job.deletion_reason,
+            receipt_seq=job.receipt_seq,
+        )
 
 
 def sha256_text(text: str) -> str:

@@ -254,7 +254,7 @@ class JobStore:
                 )
         if moved:
             self._db.truncate_log()
-        return moved
+        return moved == 1
 
     def mark_audio_deleted(self, job_id: str, *, reason: str, receipt_seq: int) -> bool:
         """The recording is shredded and the receipt is in the audit log."""
@@ -303,7 +303,7 @@ class JobStore:
                 session.execute(delete(TranscriptVersion).where(TranscriptVersion.job_id == job_id))
         if moved:
             self._db.truncate_log()
-        return moved
+        return moved == 1
 
     def set_options(self, job_id: str, options: JobOptions) -> None:
         """The job's choices after a review change (speaker names)."""
@@ -448,9 +448,7 @@ class JobStore:
         values: dict[str, Any],
         version: int | None = None,
     ) -> int:
-        statement = update(Job).where(
-            Job.id == job_id, Job.status.in_(lifecycle.values(sources))
-        )
+        statement = update(Job).where(Job.id == job_id, Job.status.in_(lifecycle.values(sources)))
         if version is not None:
             statement = statement.where(Job.transcript_version == version)
         statement = statement.values(updated_at=utcnow(), **values)
@@ -458,37 +456,7 @@ class JobStore:
         return cast(CursorResult[Any], result).rowcount
 
     def _record(self, job: Job) -> JobRecord:
-        return JobRecord(
-            id=job.id,
-            status=JobStatus(job.status),
-            step=job.step,
-            progress=job.progress,
-            error_key=job.error_key,
-            error_params=dict(job.error_params or {}),
-            filename=self.sealer.open_filename(job.id, job.original_filename),
-            audio_object=job.upload_path,
-            size_bytes=job.size_bytes,
-            options=self.sealer.open_options(
-                job.id, job.options_sealed, job.language, job.model
-            ),
-            duration=job.duration_seconds,
-            attempts=job.attempts,
-            created_at=job.created_at,
-            updated_at=job.updated_at,
-            started_at=job.started_at,
-            finished_at=job.finished_at,
-            project_id=job.project_id,
-            informant_code=job.informant_code,
-            created_by=job.created_by,
-            audio_sha256=job.audio_sha256,
-            transcript_version=job.transcript_version,
-            verified_at=job.verified_at,
-            verified_by=job.verified_by,
-            verified_sha256=job.verified_sha256,
-            audio_deleted_at=job.audio_deleted_at,
-            deletion_reason=job.deletion_reason,
-            receipt_seq=job.receipt_seq,
-        )
+        return self.sealer.record(job)
 
 
 def _info(row: TranscriptVersion) -> VersionInfo:

@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 from service.cli import transcribe as transcribe_module
 from service.cli.main import cli
 from service.config import Settings
+from service.jobs import PipelineOutput
 from service.i18n import MESSAGES
 from service.options import JobOptions
 from service.progress import Hook
@@ -26,6 +27,9 @@ class FakePipeline:
 
     def __init__(self, settings: Settings) -> None:
         self.created.append(settings)
+
+    def process(self, path: Path, options: JobOptions, hook: Hook) -> PipelineOutput:
+        return PipelineOutput(self.run(path, options, hook))
 
     def run(self, path: Path, options: JobOptions, hook: Hook) -> Transcript:
         from service.diarization.roles import label_roles

@@ -57,7 +57,9 @@ async def verify_job(
     visible_job(state, token, job_id)
     version = body.version if body is not None else None
     try:
-        record = await run_in_threadpool(state.consent.verify, job_id, version, Actor.of_token(token))
+        record = await run_in_threadpool(
+            state.consent.verify, job_id, version, Actor.of_token(token)
+        )
     except IntervjuError as exc:
         status = 409 if exc.key in _CONFLICTS else 404
         raise ApiError.of(status, exc) from None
