@@ -1,4 +1,5 @@
-"""Uploads stream straight into the data directory: size limits, names, no temp files."""
+"""Uploads stream straight into the vault, encrypted as they arrive: size limits, names, no
+temp files, no plaintext anywhere, nothing left of a refused upload."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from api_helpers import (
 )
 from fastapi.testclient import TestClient
 
+from service.audio import SealedAudio
 from service.i18n import MESSAGES
 from service.storage import DISPLAY_NAME_MAX, safe_display_name
 
@@ -86,6 +88,15 @@ def files_under(path: Path) -> set[str]:
     return {str(p.relative_to(path)) for p in path.rglob("*") if p.is_file()}
 
 
+def assert_nothing_stored(client: TestClient) -> None:
+    """No recording is kept: no vault object (not even a partial one or a key), no plaintext
+    upload folder, no job."""
+    state = app_state(client)
+    assert state.vault.object_ids("audio-") == []
+    assert files_under(state.settings.storage.vault_path) == set()
+    assert not state.settings.storage.uploads_path.exists()
+
+
 def test_declared_size_over_the_limit_is_refused_before_reading(small_client: TestClient) -> None:
     auth = bearer(new_token(small_client))
     chunks = list(multipart_body("big.wav", 2 * MiB))
@@ -97,8 +108,7 @@ def test_declared_size_over_the_limit_is_refused_before_reading(small_client: Te
         "message": MESSAGES["upload.too_large"]["nb"].format(limit_mb=1),
     }
     assert pulled == 0
-    uploads = app_state(small_client).settings.storage.uploads_path
-    assert list(uploads.iterdir()) == []
+    assert_nothing_stored(small_client)
 
 
 def test_declared_size_over_the_limit_with_the_test_client(small_client: TestClient) -> None:
@@ -110,17 +120,18 @@ def test_declared_size_over_the_limit_with_the_test_client(small_client: TestCli
 
 def test_streamed_size_over_the_limit_is_cut_off(small_client: TestClient) -> None:
     auth = bearer(new_token(small_client))
-    uploads = app_state(small_client).settings.storage.uploads_path
+    sealed = app_state(small_client).settings.storage.vault_path / "data"
     seen: list[set[str]] = []
     chunks = list(multipart_body("big.wav", 2 * MiB))  # no Content-Length: chunked
     response, pulled = stream_post(
-        small_client, chunks, multipart_headers(auth), lambda: seen.append(files_under(uploads))
+        small_client, chunks, multipart_headers(auth), lambda: seen.append(files_under(sealed))
     )
     assert response.status_code == 413
     assert response.json()["code"] == "upload.too_large"
     assert pulled < len(chunks) - 2  # stopped soon after 1 MiB, not at the end
-    assert any(name.endswith(".upload.part") for names in seen for name in names)
-    assert list(uploads.iterdir()) == []  # the partial file is gone
+    partials = {name for names in seen for name in names if name.endswith(".partial")}
+    assert len(partials) == 1 and partials.pop().startswith("audio-")
+    assert_nothing_stored(small_client)  # the partial object is gone
     assert small_client.get(API, headers=auth).json()["jobs"] == []
 
 
@@ -136,22 +147,34 @@ def test_upload_streams_to_the_data_dir_without_temp_files(
     temp_dir.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temp_dir))
     assert tempfile.gettempdir() == str(temp_dir)
-    uploads = data_dir / "uploads"
+    sealed = data_dir / "vault" / "data"
     part_sizes: list[int] = []
     temp_files: list[str] = []
+    plaintext_seen: list[str] = []
 
     def observe() -> None:
-        part_sizes.extend(p.stat().st_size for p in uploads.glob("*.upload.part"))
+        for partial in sealed.glob("audio-*.partial"):
+            stored = partial.read_bytes()
+            part_sizes.append(len(stored))
+            if b"\x01" * 64 in stored:
+                plaintext_seen.append(partial.name)
         temp_files.extend(p.name for p in temp_dir.iterdir())
 
     chunks = multipart_body("intervju.wav", 3 * MiB)
     response, _ = stream_post(client, chunks, multipart_headers(auth), observe)
     assert response.status_code == 202, response.text
-    job = wait_status(client, auth, response.json()["id"], "done")
+    job = wait_status(client, auth, response.json()["id"], "ready_for_review")
     assert job["size_bytes"] == 3 * MiB
 
-    assert len(part_sizes) > 3 and part_sizes == sorted(part_sizes)  # grew while streaming
-    assert any(0 < size < MiB for size in part_sizes) and max(part_sizes) > 2 * MiB
+    # Encrypted frame by frame (1 MiB each) while the body streams in, never all at the end.
+    assert len(part_sizes) > 3 and part_sizes == sorted(part_sizes)
+    assert len(set(part_sizes)) >= 3 and max(part_sizes) > 2 * MiB
+    assert plaintext_seen == []
+    vault = app_state(client).vault
+    assert vault.object_ids("audio-") == [f"audio-{job['id']}"]
+    assert vault.read(f"audio-{job['id']}") == b"\x01" * (3 * MiB)
+    assert b"\x01" * 64 not in (sealed / f"audio-{job['id']}.sealed").read_bytes()
+    assert not (data_dir / "uploads").exists()
     assert temp_files == [] and list(temp_dir.iterdir()) == []
     assert write_audit.paths, "the audit hook saw no writes at all"
     outside = [p for p in write_audit.paths if not Path(p).resolve().is_relative_to(data_dir)]
@@ -180,10 +203,15 @@ def test_path_traversal_names_are_stored_safely(
     assert response.status_code == 202, response.text
     job = response.json()
     assert job["filename"] == shown
-    wait_status(client, auth, job["id"], "done")
-    [(path, _)] = pipeline_log.runs
-    assert path == data_dir / "uploads" / f"{job['id']}.upload"
-    assert files_under(data_dir / "uploads") == {f"{job['id']}.upload"}
+    wait_status(client, auth, job["id"], "ready_for_review")
+    [(source, _)] = pipeline_log.runs
+    object_id = f"audio-{job['id']}"
+    assert source == SealedAudio(app_state(client).vault, object_id)
+    assert files_under(data_dir / "vault") == {
+        f"data/{object_id}.sealed",
+        f"keys/{object_id}.key",
+    }
+    assert not (data_dir / "uploads").exists()
     assert {name for name in files_under(tmp_path) if not name.startswith("data/")} == set()
 
 
@@ -206,7 +234,6 @@ def test_raw_backslash_name_is_sanitised(client: TestClient, auth: dict[str, str
 def test_bad_uploads_are_refused_and_leave_nothing(
     client: TestClient,
     auth: dict[str, str],
-    data_dir: Path,
     fields: dict[str, str],
     content: bytes,
     filename: str,
@@ -217,7 +244,7 @@ def test_bad_uploads_are_refused_and_leave_nothing(
     assert response.status_code == status, response.text
     assert response.json()["code"] == code
     assert response.json()["message"]
-    assert list((data_dir / "uploads").iterdir()) == []
+    assert_nothing_stored(client)
     assert client.get(API, headers=auth).json()["jobs"] == []
 
 
@@ -233,12 +260,13 @@ def test_body_that_is_not_multipart(client: TestClient, auth: dict[str, str]) ->
     assert response.json()["code"] == "upload.not_multipart"
 
 
-def test_truncated_body(client: TestClient, auth: dict[str, str], data_dir: Path) -> None:
+def test_truncated_body(client: TestClient, auth: dict[str, str]) -> None:
     chunks = list(multipart_body("a.wav", 1000))[:-1]  # no closing boundary
     response, _ = stream_post(client, chunks, multipart_headers(auth))
     assert response.status_code == 400
     assert response.json()["code"] == "upload.malformed"
-    assert list((data_dir / "uploads").iterdir()) == []
+    assert_nothing_stored(client)
+    assert client.get(API, headers=auth).json()["jobs"] == []
 
 
 def test_model_and_language_reach_the_pipeline(
@@ -246,7 +274,7 @@ def test_model_and_language_reach_the_pipeline(
 ) -> None:
     job = upload(client, auth, language="no", model="nb-whisper-small").json()
     assert job["model"] == "nb-whisper-small"
-    wait_status(client, auth, job["id"], "done")
+    wait_status(client, auth, job["id"], "ready_for_review")
     [(_, options)] = pipeline_log.runs
     assert (options.language, options.model) == ("no", "nb-whisper-small")
 
