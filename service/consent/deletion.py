@@ -26,7 +26,7 @@ from service.errors import IntervjuError
 from service.jobs import JobRecord, JobStatus, JobStore
 from service.jobs.lifecycle import HAS_AUDIO
 from service.projects import ProjectRecord, ProjectStore
-from service.vault import Vault
+from service.vault import Vault, VaultError
 
 logger = logging.getLogger(__name__)
 
@@ -64,13 +64,17 @@ class Consent:
             return self._after_verify(job, who)
         if job.status is not JobStatus.READY_FOR_REVIEW:
             raise IntervjuError("job.not_in_review", status=job.status.value)
-        latest = self._jobs.latest_version(job_id)
-        if latest is None:
+        versions = self._jobs.list_versions(job_id)
+        if not versions:
             raise IntervjuError("job.not_found")
+        latest = versions[-1]
         if version is not None and version != latest.version:
             raise IntervjuError("review.version_conflict", base=version, latest=latest.version)
         self._db.truncate_log()  # everything on disk in the database file itself
-        stored = self._jobs.get_version(job_id, latest.version)  # re-read and checksummed
+        try:  # re-read from disk: decrypts, parses and checks the SHA-256 of what was written
+            stored = self._jobs.get_version(job_id, latest.version)
+        except (VaultError, ValueError, RuntimeError):
+            stored = None
         if stored is None or stored.sha256 != latest.sha256:
             raise IntervjuError("verify.checksum_mismatch")
         by = who.user if who is not None else None
