@@ -1,7 +1,8 @@
 """Helpers for the API tests (imported by ``conftest.py`` and the test modules).
 
-Only the slow part is faked: the speech model. The fake pipelines read the stored upload, call
-the progress hook like the real pipeline and return a real ``Transcript``.
+Only the slow part is faked: the speech model. The fake pipelines open the sealed upload (it is
+decrypted into memory, as for the real pipeline), call the progress hook like the real pipeline
+and return a real ``Transcript``.
 """
 
 from __future__ import annotations
@@ -20,15 +21,18 @@ from fastapi.testclient import TestClient
 
 from service.api import create_app
 from service.api.deps import AppState
+from service.audio import SealedAudio, media_input
 from service.config import APISettings, Settings, StorageSettings, WorkerSettings
 from service.diarization.roles import label_roles
 from service.errors import AudioError
+from service.jobs import PipelineOutput
 from service.options import JobOptions
 from service.progress import Hook
 from service.transcript import Transcript
 from tests import factories
 
 AppFactory = Callable[..., TestClient]
+Source = Path | SealedAudio
 BYTES_PER_SECOND = 32_000  # what the fake pretends: 16 kHz, 16-bit, mono
 WAIT_SECONDS = 10.0
 API = "/api/v1/jobs"
@@ -55,13 +59,13 @@ class PipelineLog:
     """What the fake pipelines were asked to do, shared by every instance a factory makes."""
 
     created: int = 0
-    runs: list[tuple[Path, JobOptions]] = field(default_factory=list)
-    stopped: list[Path] = field(default_factory=list)
+    runs: list[tuple[Source, JobOptions]] = field(default_factory=list)
+    stopped: list[Source] = field(default_factory=list)
     started: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, path: Path, options: JobOptions) -> None:
+    def record(self, path: Source, options: JobOptions) -> None:
         with self.lock:
             self.runs.append((path, options))
 
@@ -75,9 +79,13 @@ class FakePipeline:
         with log.lock:
             log.created += 1
 
-    def run(self, path: Path, options: JobOptions, hook: Hook) -> Transcript:
+    def process(self, source: Source, options: JobOptions, hook: Hook) -> PipelineOutput:
+        return PipelineOutput(self.run(source, options, hook))
+
+    def run(self, path: Source, options: JobOptions, hook: Hook) -> Transcript:
         self.log.record(path, options)
-        size = path.stat().st_size
+        with media_input(path) as media:
+            size = media.size
         if size == 0:
             raise AudioError("audio.empty")
         hook("decoding", completed=0.0, total=1.0)
@@ -88,7 +96,7 @@ class FakePipeline:
         hook("transcribing", completed=duration, total=duration)
         return make_transcript(duration)
 
-    def transcribe(self, path: Path, duration: float, hook: Hook) -> None:
+    def transcribe(self, path: Source, duration: float, hook: Hook) -> None:
         """The slow part; instant here."""
 
 
@@ -112,7 +120,7 @@ class DiarizingPipeline(FakePipeline):
     """Like the real pipeline with diarisation: a "diarizing" step, then labelled speakers
     (unless the job said ``diarize=false``)."""
 
-    def run(self, path: Path, options: JobOptions, hook: Hook) -> Transcript:
+    def run(self, path: Source, options: JobOptions, hook: Hook) -> Transcript:
         plain = super().run(path, options, hook)
         if options.diarize is False:
             return plain
@@ -137,19 +145,19 @@ class BlockingDiarizingPipeline(DiarizingPipeline):
 
 
 class FailingPipeline(FakePipeline):
-    def transcribe(self, path: Path, duration: float, hook: Hook) -> None:
+    def transcribe(self, path: Source, duration: float, hook: Hook) -> None:
         raise AudioError("audio.not_audio")
 
 
 class CrashingPipeline(FakePipeline):
-    def transcribe(self, path: Path, duration: float, hook: Hook) -> None:
+    def transcribe(self, path: Source, duration: float, hook: Hook) -> None:
         raise RuntimeError("a bug")
 
 
 class BlockingPipeline(FakePipeline):
     """Reports progress every 20 ms until ``log.release`` is set or the hook stops it."""
 
-    def transcribe(self, path: Path, duration: float, hook: Hook) -> None:
+    def transcribe(self, path: Source, duration: float, hook: Hook) -> None:
         self.log.started.set()
         deadline = time.monotonic() + WAIT_SECONDS
         step = 0
@@ -185,6 +193,19 @@ def app_state(client: TestClient) -> AppState:
     assert isinstance(client.app, FastAPI)
     state: AppState = client.app.state.intervju
     return state
+
+
+def files_under(path: Path) -> set[str]:
+    return {str(p.relative_to(path)) for p in path.rglob("*") if p.is_file()}
+
+
+def assert_nothing_stored(client: TestClient) -> None:
+    """No recording is kept: no vault object (not even a partial one or a key), no plaintext
+    upload folder."""
+    state = app_state(client)
+    assert state.vault.object_ids("audio-") == []
+    assert files_under(state.settings.storage.vault_path) == set()
+    assert not state.settings.storage.uploads_path.exists()
 
 
 def new_token(client: TestClient, name: str = "test") -> str:

@@ -3,8 +3,6 @@ ones are refused before the recording is kept; the anonymising step is visible."
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from api_helpers import (
     API,
@@ -12,6 +10,8 @@ from api_helpers import (
     AppFactory,
     FakePipeline,
     PipelineLog,
+    Source,
+    assert_nothing_stored,
     bearer,
     new_token,
     upload,
@@ -31,7 +31,7 @@ FIELDS = ("anonymize", "keep_dialect", "anonymize_dates")
 class BlockingAnonymizingPipeline(FakePipeline):
     """Stays in the anonymizing step until ``log.release`` is set."""
 
-    def run(self, path: Path, options: JobOptions, hook: Hook) -> Transcript:
+    def run(self, path: Source, options: JobOptions, hook: Hook) -> Transcript:
         transcript = super().run(path, options, hook)
         hook("anonymizing", completed=0.0, total=1.0)
         self.log.started.set()
@@ -48,7 +48,7 @@ def test_anonymisation_fields_reach_the_pipeline_and_the_job_record(
     assert response.status_code == 202, response.text
     expected = {"anonymize": False, "keep_dialect": True, "anonymize_dates": True}
     assert {key: response.json()[key] for key in FIELDS} == expected
-    done = wait_status(client, auth, response.json()["id"], "done")
+    done = wait_status(client, auth, response.json()["id"], "ready_for_review")
     assert {key: done[key] for key in FIELDS} == expected
     listed = client.get(API, headers=auth).json()["jobs"][0]
     assert {key: listed[key] for key in FIELDS} == expected
@@ -65,7 +65,7 @@ def test_without_anonymisation_fields_the_service_decides(
         "keep_dialect": False,
         "anonymize_dates": False,
     }
-    wait_status(client, auth, job["id"], "done")
+    wait_status(client, auth, job["id"], "ready_for_review")
     assert pipeline_log.runs[0][1] == JobOptions()
 
 
@@ -73,7 +73,6 @@ def test_without_anonymisation_fields_the_service_decides(
 def test_bad_anonymisation_fields_are_refused_and_leave_nothing(
     client: TestClient,
     auth: dict[str, str],
-    data_dir: Path,
     pipeline_log: PipelineLog,
     field: str,
 ) -> None:
@@ -83,7 +82,8 @@ def test_bad_anonymisation_fields_are_refused_and_leave_nothing(
     assert response.json() == {"code": "options.bad_flag", "message": message}
     english = upload(client, {**auth, "Accept-Language": "en"}, **{field: "maybe"})
     assert english.json()["message"] == MESSAGES["options.bad_flag"]["en"].format(field=field)
-    assert list((data_dir / "uploads").iterdir()) == []
+    assert_nothing_stored(client)
+    assert client.get(API, headers=auth).json()["jobs"] == []
     assert pipeline_log.runs == []
 
 
@@ -102,7 +102,7 @@ def test_anonymizing_is_a_visible_step(start_app: AppFactory, pipeline_log: Pipe
     assert job["progress"] == pytest.approx(0.95)
     assert client.get(f"{API}/{job_id}/transcript", headers=auth).status_code == 409
     pipeline_log.release.set()
-    assert wait_status(client, auth, job_id, "done")["progress"] == 1.0
+    assert wait_status(client, auth, job_id, "ready_for_review")["progress"] == 1.0
 
 
 def test_openapi_describes_the_anonymisation_fields(client: TestClient) -> None:

@@ -16,7 +16,9 @@ from api_helpers import (
     PipelineLog,
     WriteAudit,
     app_state,
+    assert_nothing_stored,
     bearer,
+    files_under,
     make_settings,
     new_token,
     upload,
@@ -82,19 +84,6 @@ def multipart_headers(auth: dict[str, str]) -> dict[str, str]:
 @pytest.fixture
 def small_client(start_app: AppFactory, tmp_path: Path) -> TestClient:
     return start_app(app_settings=make_settings(tmp_path / "data", max_upload_mb=1))
-
-
-def files_under(path: Path) -> set[str]:
-    return {str(p.relative_to(path)) for p in path.rglob("*") if p.is_file()}
-
-
-def assert_nothing_stored(client: TestClient) -> None:
-    """No recording is kept: no vault object (not even a partial one or a key), no plaintext
-    upload folder, no job."""
-    state = app_state(client)
-    assert state.vault.object_ids("audio-") == []
-    assert files_under(state.settings.storage.vault_path) == set()
-    assert not state.settings.storage.uploads_path.exists()
 
 
 def test_declared_size_over_the_limit_is_refused_before_reading(small_client: TestClient) -> None:
