@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import cast
 
 import pytest
@@ -17,6 +16,7 @@ from api_helpers import (
     BlockingPipeline,
     DiarizingPipeline,
     PipelineLog,
+    assert_nothing_stored,
     bearer,
     new_token,
     upload,
@@ -59,7 +59,7 @@ def test_speaker_fields_reach_the_pipeline_and_the_job_record(
         "speaker_names": names,
     }
     assert {key: job[key] for key in expected} == expected
-    done = wait_status(client, auth, job["id"], "done")
+    done = wait_status(client, auth, job["id"], "ready_for_review")
     assert {key: done[key] for key in expected} == expected
     [(_, options)] = pipeline_log.runs
     assert options == JobOptions(
@@ -77,7 +77,7 @@ def test_without_speaker_fields_everything_is_the_services_choice(
 ) -> None:
     job = upload(client, auth, speakers="", speaker_names="").json()
     assert job["diarize"] is None and job["speakers"] is None and job["speaker_names"] == {}
-    wait_status(client, auth, job["id"], "done")
+    wait_status(client, auth, job["id"], "ready_for_review")
     [(_, options)] = pipeline_log.runs
     assert options == JobOptions()
 
@@ -87,7 +87,7 @@ def test_diarize_false_reaches_the_pipeline(
 ) -> None:
     job = upload(client, auth, diarize="false").json()
     assert job["diarize"] is False
-    wait_status(client, auth, job["id"], "done")
+    wait_status(client, auth, job["id"], "ready_for_review")
     assert pipeline_log.runs[0][1].diarize is False
 
 
@@ -130,7 +130,6 @@ BAD_FIELDS = [
 def test_bad_speaker_fields_are_refused_and_leave_nothing(
     client: TestClient,
     auth: dict[str, str],
-    data_dir: Path,
     pipeline_log: PipelineLog,
     fields: dict[str, str],
     code: str,
@@ -141,7 +140,7 @@ def test_bad_speaker_fields_are_refused_and_leave_nothing(
     assert response.json() == {"code": code, "message": MESSAGES[code]["nb"].format(**params)}
     english = upload(client, {**auth, "Accept-Language": "en"}, **fields)
     assert english.json()["message"] == MESSAGES[code]["en"].format(**params)
-    assert list((data_dir / "uploads").iterdir()) == []
+    assert_nothing_stored(client)
     assert client.get(API, headers=auth).json()["jobs"] == []
     assert pipeline_log.runs == []
 
@@ -161,14 +160,14 @@ def _fields_then_file(fields: dict[str, str], size: int) -> Iterator[bytes]:
 
 
 def test_a_bad_field_sent_first_is_refused_before_the_recording_is_read(
-    client: TestClient, auth: dict[str, str], data_dir: Path
+    client: TestClient, auth: dict[str, str]
 ) -> None:
     chunks = list(_fields_then_file({"language": "no", "speakers": "zero"}, 4 * MiB))
     response, pulled = stream_post(client, chunks, multipart_headers(auth))
     assert response.status_code == 422
     assert response.json()["code"] == "options.bad_count"
     assert pulled < 5  # the two fields and a chunk or two, not 64 chunks of recording
-    assert list((data_dir / "uploads").iterdir()) == []
+    assert_nothing_stored(client)
 
     good = list(_fields_then_file({"speakers": "2", "diarize": "false"}, MiB))
     response, pulled = stream_post(client, good, multipart_headers(auth))
@@ -194,6 +193,8 @@ def test_openapi_describes_the_speaker_fields(client: TestClient) -> None:
         "anonymize",
         "keep_dialect",
         "anonymize_dates",
+        "project",
+        "informant_code",
     }
     assert properties["speakers"]["maximum"] == 10
     assert all(prop.get("description") for prop in properties.values())
@@ -219,7 +220,7 @@ def test_diarizing_is_a_visible_step(start_app: AppFactory, pipeline_log: Pipeli
     assert 0.85 <= job["progress"] < 1.0
     assert client.get(f"{API}/{job_id}/transcript", headers=auth).status_code == 409
     pipeline_log.release.set()
-    assert wait_status(client, auth, job_id, "done")["progress"] == 1.0
+    assert wait_status(client, auth, job_id, "ready_for_review")["progress"] == 1.0
 
 
 def test_diarized_job_gets_speaker_names_in_every_export(
@@ -228,7 +229,7 @@ def test_diarized_job_gets_speaker_names_in_every_export(
     client = start_app(pipeline=DiarizingPipeline)
     auth = bearer(new_token(client))
     job_id = upload(client, auth, speaker_names='{"Informant": "Kari"}').json()["id"]
-    wait_status(client, auth, job_id, "done")
+    wait_status(client, auth, job_id, "ready_for_review")
     text = client.get(f"{API}/{job_id}/transcript", params={"format": "txt"}, headers=auth).text
     assert "Intervjuer: Kan du fortelle" in text and "Kari: Jeg jobber" in text
 
@@ -262,7 +263,7 @@ def test_progress_leaves_room_for_the_steps_that_run(
     progress: float = wait_for(check)
     assert low < progress < high
     pipeline_log.release.set()
-    wait_status(client, auth, job_id, "done")
+    wait_status(client, auth, job_id, "ready_for_review")
 
 
 class _RecordingStore:
