@@ -284,6 +284,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "The transcript has changed meanwhile: the change was made to version {base}, but "
         "the latest version is {latest}. Fetch the latest version and make the change again.",
     },
+    "review.unknown_version": {
+        "nb": "Transkripsjonen har ingen versjon {version}.",
+        "en": "The transcript has no version {version}.",
+    },
     "review.unknown_redaction": {
         "nb": "Transkripsjonen har ingen anonymisering nummer {index} (den har {count}).",
         "en": "The transcript has no redaction number {index} (it has {count}).",
