@@ -1,4 +1,5 @@
-"""PATCH /api/v1/jobs/{id}/speakers: correct the interviewer and names of a finished job."""
+"""PATCH /api/v1/jobs/{id}/speakers: correct the interviewer and names of a job in review; each
+correction is a new transcript version."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from api_helpers import (
     BlockingPipeline,
     DiarizingPipeline,
     PipelineLog,
+    app_state,
     bearer,
     new_token,
     running,
@@ -18,8 +20,10 @@ from api_helpers import (
     wait_status,
 )
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from service.config import Settings
+from service.db import Job, TranscriptVersion
 from service.i18n import MESSAGES
 from service.transcript import Transcript
 
@@ -36,7 +40,7 @@ def diarizing_auth(diarizing: TestClient) -> dict[str, str]:
 
 def finished_job(client: TestClient, auth: dict[str, str], **fields: str) -> str:
     job_id: str = upload(client, auth, **fields).json()["id"]
-    wait_status(client, auth, job_id, "done")
+    wait_status(client, auth, job_id, "ready_for_review")
     return job_id
 
 
@@ -98,6 +102,19 @@ def test_swap_the_interviewer_and_rename(
     }
     assert client.get(f"{API}/{job_id}", headers=auth).json()["speaker_names"] == {}
 
+    # Every correction is a new version; the earlier ones are kept for the review.
+    jobs = app_state(client).jobs
+    versions = jobs.list_versions(job_id)
+    assert [(v.version, v.change, v.author) for v in versions] == [
+        (1, "pipeline", None),
+        (2, "speakers", "test"),
+        (3, "speakers", "test"),
+        (4, "speakers", "test"),
+    ]
+    first = jobs.get_version(job_id, 1)
+    assert first is not None and first.transcript == before
+    assert client.get(f"{API}/{job_id}", headers=auth).json()["transcript_version"] == 4
+
 
 def test_an_empty_body_changes_nothing(
     diarizing: TestClient, diarizing_auth: dict[str, str]
@@ -126,18 +143,40 @@ def test_the_correction_survives_a_restart(settings: Settings, pipeline_log: Pip
         assert again.get(f"{API}/{job_id}", headers=auth).json()["interviewer"] == "SPEAKER_01"
 
 
-def test_a_replaced_name_leaves_no_trace_in_the_database_files(
+def test_names_are_only_stored_sealed_and_gone_after_withdrawal(
     diarizing: TestClient, diarizing_auth: dict[str, str], settings: Settings
 ) -> None:
     def database() -> bytes:
         return b"".join(p.read_bytes() for p in settings.storage.data_dir.glob("intervju.db*"))
 
+    def sealed_values() -> set[bytes]:
+        with app_state(diarizing).db.sessions() as session:
+            job = session.get(Job, job_id)
+            assert job is not None
+            query = select(TranscriptVersion.transcript).where(TranscriptVersion.job_id == job_id)
+            values = {job.options_sealed, *session.scalars(query)}
+        return {value.encode() for value in values if value}
+
     name = "Kari Nordmann"
     job_id = finished_job(diarizing, diarizing_auth, speaker_names=f'{{"Informant": "{name}"}}')
-    assert name.encode() in database()
+    assert name.encode() not in database()  # in the options and the transcript, sealed
+    before = sealed_values()
+    assert len(before) == 2 and all(value in database() for value in before)
+
     response = patch(diarizing, diarizing_auth, job_id, {"names": {"Informant": "P1"}})
     assert table(response)["SPEAKER_01"] == ("informant", "P1")
     assert name.encode() not in database()
+    assert b"P1" not in database()
+    after = sealed_values()
+    assert len(after) == 3  # new options, version 1 (kept for the review), version 2
+    assert all(value in database() for value in after)
+
+    purge = {"purge": "true"}
+    withdrawn = diarizing.delete(f"{API}/{job_id}", params=purge, headers=diarizing_auth)
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert name not in withdrawn.text
+    assert sealed_values() == set()
+    assert not any(value in database() for value in before | after)
 
 
 @pytest.mark.parametrize(
@@ -189,16 +228,40 @@ def test_unknown_job(client: TestClient, auth: dict[str, str]) -> None:
     assert response.json()["code"] == "job.not_found"
 
 
-def test_a_job_that_is_not_done(start_app: AppFactory, pipeline_log: PipelineLog) -> None:
+def test_a_job_that_is_not_in_review(start_app: AppFactory, pipeline_log: PipelineLog) -> None:
     client = start_app(pipeline=BlockingPipeline)
     auth = bearer(new_token(client))
     job_id = upload(client, auth).json()["id"]
     assert pipeline_log.started.wait(5)
     response = patch(client, auth, job_id, {"interviewer": "SPEAKER_00"})
     assert response.status_code == 409
-    assert response.json()["code"] == "job.not_ready"
+    assert response.json()["code"] == "job.not_in_review"
+    assert "transcribing" in response.json()["message"]
     pipeline_log.release.set()
-    wait_status(client, auth, job_id, "done")
+    wait_status(client, auth, job_id, "ready_for_review")
+
+
+def test_a_verified_job_cannot_be_corrected(
+    diarizing: TestClient, diarizing_auth: dict[str, str]
+) -> None:
+    client, auth = diarizing, diarizing_auth
+    job_id = finished_job(client, auth)
+    assert table(patch(client, auth, job_id, {"interviewer": "SPEAKER_01"}))
+    verified = client.post(f"{API}/{job_id}/verify", headers=auth)
+    assert verified.status_code == 200, verified.text
+    assert verified.json()["status"] in ("verified", "audio_deleted")
+    before = stored(client, auth, job_id)
+    response = patch(client, auth, job_id, {"interviewer": "SPEAKER_00"})
+    assert response.status_code == 409
+    assert response.json()["code"] == "job.not_in_review"
+    assert stored(client, auth, job_id) == before
+    assert len(app_state(client).jobs.list_versions(job_id)) == 2
+
+    withdrawn = client.delete(f"{API}/{job_id}", params={"purge": "true"}, headers=auth)
+    assert withdrawn.status_code == 200
+    response = patch(client, auth, job_id, {"interviewer": "SPEAKER_00"})
+    assert response.status_code == 409
+    assert response.json()["code"] == "job.not_in_review"
 
 
 def test_a_job_without_speakers(diarizing: TestClient, diarizing_auth: dict[str, str]) -> None:
@@ -226,4 +289,9 @@ def test_openapi_documents_the_route(client: TestClient) -> None:
     # FastAPI's own validation errors are answered as ErrorPublic too, and documented so.
     listing = spec["paths"][API]["get"]["responses"]["422"]
     assert listing["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorPublic")
+    for path, operations in spec["paths"].items():
+        for method, op in operations.items():
+            if "422" in op["responses"]:
+                schema = op["responses"]["422"]["content"]["application/json"]["schema"]
+                assert schema["$ref"].endswith("/ErrorPublic"), (method, path)
     assert "HTTPValidationError" not in spec["components"]["schemas"]
