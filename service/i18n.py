@@ -333,10 +333,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "redaction, not by editing the text.",
     },
     "review.tag_added": {
-        "nb": "Den nye teksten har et merke som ikke var der ({tag}). Hakeparenteser er "
-        "forbeholdt anonymiseringsmerker; legg til en anonymisering i stedet.",
-        "en": "The new text has a tag that was not there ({tag}). Square brackets are reserved "
-        "for redaction tags; add a redaction instead.",
+        "nb": "Den nye teksten har et merke eller en hakeparentes som ikke var der. "
+        "Hakeparenteser er forbeholdt anonymiseringsmerker; legg til en anonymisering i stedet.",
+        "en": "The new text has a tag or square bracket that was not there. Square brackets are "
+        "reserved for redaction tags; add a redaction instead.",
     },
     "review.bad_text": {
         "nb": "Teksten inneholder kontrolltegn.",

@@ -62,7 +62,8 @@ def edit_text(
     position = segment_index(transcript, segment_id)
     segment = transcript.segments[position]
     tokens = TOKEN.findall(text)
-    _check_tags(words_text(segment), " ".join(tokens))
+    known = {r.tag for r in redactions_of(transcript) if r.segment == segment_id}
+    _check_tags(words_text(segment), " ".join(tokens), known)
     if segment.words:
         changed = _realigned(segment, tokens)
     else:
@@ -76,15 +77,17 @@ def edit_text(
     return with_redactions(result, redactions), moved
 
 
-def _check_tags(old: str, new: str) -> None:
+def _check_tags(old: str, new: str, known: set[str]) -> None:
+    """The new text holds the old one's tags, no more, no fewer. The message names a missing
+    tag only when it is a redaction's («[navn 1]»): what is typed between brackets, or
+    bracketed text the recogniser wrote, may be a name."""
     before, after = Counter(TAG.findall(old)), Counter(TAG.findall(new))
     removed, added = before - after, after - before
     if removed:
-        raise IntervjuError("review.tag_removed", tag=min(removed))
-    if added:
-        raise IntervjuError("review.tag_added", tag=min(added)[:40])
-    if _stray_brackets(new) > _stray_brackets(old):
-        raise IntervjuError("review.tag_added", tag="[")
+        shown = sorted(tag for tag in removed if tag in known)
+        raise IntervjuError("review.tag_removed", tag=shown[0] if shown else "[…]")
+    if added or _stray_brackets(new) > _stray_brackets(old):
+        raise IntervjuError("review.tag_added")
 
 
 def _stray_brackets(text: str) -> int:
@@ -183,6 +186,8 @@ def _follow_tags(
     moved: list[tuple[int, Redaction, str | None]] = []
     for i in mine:
         redaction = redactions[i]
+        if not places.get(redaction.tag):
+            raise ValueError("a redaction's tag is not in its segment")
         at, word, _ = places[redaction.tag].pop(0)
         original = originals[i] if originals is not None else None
         moved.append((at, redaction.model_copy(update={"word": word}), original))

@@ -152,3 +152,17 @@ def test_an_unknown_segment_is_refused_and_a_stale_one_can_be_saved() -> None:
     stale = factories.make_transcript([factories.make_segment(0.0, 0.4, "Hei, du.", words=said)])
     saved, _ = edit_text(stale, None, 0, "Hei.")
     assert saved.segments[0].text == "Hei." and words(saved) == [" Hei."]
+
+
+def test_errors_never_echo_what_was_typed_between_brackets() -> None:
+    transcript, originals = interview()
+    with pytest.raises(IntervjuError) as added:
+        edit_text(transcript, originals, 0, "[navn 1] og [navn 2] kom med [Kari Nordmann].")
+    assert added.value.params == {} and "Nordmann" not in str(added.value)
+    with pytest.raises(IntervjuError) as removed:
+        edit_text(transcript, originals, 0, "[navn 1] og Ola kom.")
+    assert removed.value.params == {"tag": "[navn 2]"}
+    bracketed = factories.make_transcript([factories.make_segment(0.0, 1.0, "Hei [Kari].")])
+    with pytest.raises(IntervjuError) as unknown:
+        edit_text(bracketed, None, 0, "Hei.")
+    assert unknown.value.params == {"tag": "[…]"}
