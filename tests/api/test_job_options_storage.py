@@ -1,18 +1,35 @@
-"""Job options are stored with the job, and a database from the previous version is migrated."""
+"""Job options are stored with the job (sealed), and a database from an older version is
+migrated: new columns added once, plaintext options, file names, transcripts and uploads
+sealed at start."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
-from api_helpers import API, PipelineLog, bearer, make_transcript, new_token, running, wait_status
+from api_helpers import (
+    API,
+    PipelineLog,
+    app_state,
+    bearer,
+    make_transcript,
+    new_token,
+    running,
+    wait_status,
+)
 
 from service import db as db_module
+from service.audio import SealedAudio
 from service.config import Settings
-from service.db import open_database
-from service.jobs import JobStore, NewJob
+from service.datadir import open_vault
+from service.db import ADDED_COLUMNS, open_database
+from service.jobs import JobStatus, JobStore, NewJob
+from service.jobs.migrate import seal_legacy_jobs
+from service.jobs.options import options_to_json
 from service.options import JobOptions
 from service.storage import ensure_dir
 
@@ -69,6 +86,11 @@ CREATE INDEX ix_api_tokens_name ON api_tokens (name);
 """
 QUEUED = "a" * 32
 DONE = "b" * 32
+OLD_RECORDING = b"RIFF" + b"\x00" * 32_000
+
+
+def database_bytes(settings: Settings) -> bytes:
+    return b"".join(p.read_bytes() for p in settings.storage.data_dir.glob("intervju.db*"))
 
 
 def columns(path: Path) -> list[str]:
@@ -77,11 +99,12 @@ def columns(path: Path) -> list[str]:
 
 
 def make_old_database(settings: Settings) -> Path:
-    """A data directory as the previous version left it: one queued job, one done."""
+    """A data directory as intervju 0.1 left it: one queued job, one done; the upload, the
+    file names and the transcript in plain text."""
     ensure_dir(settings.storage.uploads_path)
     path = settings.storage.data_dir / "intervju.db"
     upload = settings.storage.uploads_path / f"{QUEUED}.upload"
-    upload.write_bytes(b"RIFF" + b"\x00" * 32_000)
+    upload.write_bytes(OLD_RECORDING)
     transcript = make_transcript(2.0).model_dump_json()
     insert = (
         "INSERT INTO jobs (id, status, progress, original_filename, upload_path, size_bytes, "
@@ -126,15 +149,20 @@ def test_options_survive_reopening_the_store(settings: Settings) -> None:
     ensure_dir(settings.storage.data_dir)
     db = open_database(settings.db_url)
     db.create_all()
-    created = JobStore(db).create(NewJob(QUEUED, "a.wav", "/nowhere", 10, OPTIONS))
+    new = NewJob(QUEUED, "a.wav", f"audio-{QUEUED}", 10, OPTIONS)
+    created = JobStore(db, open_vault(settings)).create(new)
     assert created.options == OPTIONS
+    assert created.status is JobStatus.UPLOADED
     db.dispose()
+    assert b"Kari" not in database_bytes(settings)  # speaker names are sealed
 
     reopened = open_database(settings.db_url)
-    store = JobStore(reopened)
+    store = JobStore(reopened, open_vault(settings))  # the same master key, read again
     record = store.get(QUEUED)
     assert record is not None and record.options == OPTIONS
     assert [r.options for r in store.list_recent()] == [OPTIONS]
+    assert store.claim_next() is None  # not in the queue yet
+    assert store.queue(QUEUED)
     claimed = store.claim_next()
     assert claimed is not None and claimed.options == OPTIONS
     reopened.dispose()
@@ -144,26 +172,69 @@ def test_default_options_are_stored_as_the_services_choice(settings: Settings) -
     ensure_dir(settings.storage.data_dir)
     db = open_database(settings.db_url)
     db.create_all()
-    store = JobStore(db)
-    store.create(NewJob(QUEUED, "a.wav", "/nowhere", 10))
+    store = JobStore(db, open_vault(settings))
+    store.create(NewJob(QUEUED, "a.wav", f"audio-{QUEUED}", 10))
     record = store.get(QUEUED)
     assert record is not None and record.options == JobOptions()
     db.dispose()
 
 
-def test_an_old_database_gets_the_options_column_once(settings: Settings) -> None:
+def test_an_old_database_gets_the_new_columns_once(settings: Settings) -> None:
     path = make_old_database(settings)
-    assert "options" not in columns(path)
+    old_columns = columns(path)
+    assert "options" not in old_columns
     db = open_database(settings.db_url)
     db.create_all()
-    assert columns(path)[-1] == "options"
+    added = list(ADDED_COLUMNS["jobs"])
+    assert added[0] == "options"
+    assert columns(path) == old_columns + added
     db.create_all()  # idempotent
-    assert columns(path).count("options") == 1
-    store = JobStore(db)
+    assert columns(path) == old_columns + added
+
+    vault = open_vault(settings)
+    assert seal_legacy_jobs(db, vault, settings.storage.uploads_path) == 2
+    assert seal_legacy_jobs(db, vault, settings.storage.uploads_path) == 0  # idempotent
+    store = JobStore(db, vault)
     old = store.get(QUEUED)
     assert old is not None and old.options == JobOptions(language="nn")
+    assert (old.status, old.filename, old.audio_object) == (
+        JobStatus.QUEUED,
+        "opptak.wav",
+        f"audio-{QUEUED}",
+    )
+    assert vault.read(f"audio-{QUEUED}") == OLD_RECORDING
+    assert not settings.storage.uploads_path.exists()
+    done = store.get(DONE)
+    assert done is not None and done.status is JobStatus.READY_FOR_REVIEW
     assert store.get_transcript(DONE) == make_transcript(2.0)
+    assert b"opptak.wav" not in database_bytes(settings)
+    assert b"velkommen til intervjuet" not in database_bytes(settings)
     db.dispose()
+
+
+def test_plaintext_options_of_an_older_version_are_sealed(settings: Settings) -> None:
+    path = make_old_database(settings)
+    with sqlite3.connect(path) as connection:  # as intervju 0.2 to 0.4 stored them
+        connection.execute("ALTER TABLE jobs ADD COLUMN options JSON")
+        stored = json.dumps(options_to_json(OPTIONS))
+        connection.execute("UPDATE jobs SET options = ? WHERE id = ?", (stored, QUEUED))
+    connection.close()
+    assert b"Kari" in database_bytes(settings)
+
+    db = open_database(settings.db_url)
+    db.create_all()
+    vault = open_vault(settings)
+    seal_legacy_jobs(db, vault, settings.storage.uploads_path)
+    record = JobStore(db, vault).get(QUEUED)
+    assert record is not None
+    # Language and model have their own columns, which the old rows filled.
+    assert record.options == dataclasses.replace(OPTIONS, language="nn", model=None)
+    db.dispose()
+    assert b"Kari" not in database_bytes(settings)
+    with sqlite3.connect(path) as connection:
+        left = {row[0] for row in connection.execute("SELECT options FROM jobs")}
+    assert left <= {None, "null"}  # emptied (SQLAlchemy's JSON type may write a JSON null)
+    connection.close()
 
 
 def test_a_second_process_adding_the_column_first_is_fine(
@@ -186,7 +257,8 @@ def test_a_second_process_adding_the_column_first_is_fine(
     db = open_database(settings.db_url)
     db.create_all()  # ALTER fails as a duplicate; the re-check sees the column
     assert columns(path).count("options") == 1
-    assert len(calls) == 2
+    assert calls[:2] == ["jobs", "jobs"]
+    assert len(calls) == sum(map(len, ADDED_COLUMNS.values())) + 1  # one look each, one re-check
     db.dispose()
 
 
@@ -195,9 +267,15 @@ def test_the_service_starts_on_an_old_database_and_runs_its_jobs(
 ) -> None:
     make_old_database(settings)
     with running(settings, pipeline_log) as client:
-        auth = bearer(new_token(client))
-        done = wait_status(client, auth, QUEUED, "done")
+        # Jobs from before projects existed belong to no project: only admins see them.
+        user = bearer(new_token(client))
+        assert client.get(f"{API}/{DONE}", headers=user).status_code == 404
+        assert client.get(API, headers=user).json()["jobs"] == []
+        _, admin_token = app_state(client).tokens.create("admin", admin=True)
+        auth = bearer(admin_token)
+        done = wait_status(client, auth, QUEUED, "ready_for_review")
         assert done["language"] == "nn"
+        assert done["filename"] == "opptak.wav"
         assert (done["diarize"], done["speakers"], done["speaker_names"]) == (None, None, {})
         assert (done["anonymize"], done["keep_dialect"], done["anonymize_dates"]) == (
             None,
@@ -205,10 +283,16 @@ def test_the_service_starts_on_an_old_database_and_runs_its_jobs(
             False,
         )
         old = client.get(f"{API}/{DONE}", headers=auth).json()
-        assert old["status"] == "done" and old["interviewer"] is None
+        assert old["status"] == "ready_for_review" and old["interviewer"] is None
+        assert old["project"] is None
         transcript = client.get(f"{API}/{DONE}/transcript", headers=auth)
         assert transcript.status_code == 200
+        assert transcript.json() == make_transcript(2.0).model_dump(mode="json")
         no_speakers = client.patch(f"{API}/{DONE}/speakers", headers=auth, json={})
         assert no_speakers.json()["code"] == "speakers.not_diarized"
-    [(_, options)] = pipeline_log.runs
+        assert app_state(client).vault.object_ids("audio-") == [f"audio-{QUEUED}"]
+    [(source, options)] = pipeline_log.runs
+    assert isinstance(source, SealedAudio) and source.object_id == f"audio-{QUEUED}"
     assert options == JobOptions(language="nn")
+    assert not settings.storage.uploads_path.exists()
+    assert b"opptak.wav" not in database_bytes(settings)
