@@ -1,7 +1,9 @@
-"""End to end with the real model: the CLI, the HTTP API, and a real crash of `intervju serve`."""
+"""End to end with the real model: the CLI, the HTTP API (upload, review, verify: the audio is
+deleted), and a real crash of `intervju serve`."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -69,6 +71,7 @@ def test_http_upload_to_transcript(settings: Settings) -> None:
         token = ensure_first_token(settings)
         headers = {"Authorization": f"Bearer {token}"}
         clip = cc0_clip("norwegian-short-3s.mp3")
+        content = clip.read_bytes()
         with clip.open("rb") as handle:
             created = client.post(
                 "/api/v1/jobs", headers=headers, files={"file": (clip.name, handle, "audio/mpeg")}
@@ -76,16 +79,34 @@ def test_http_upload_to_transcript(settings: Settings) -> None:
         assert created.status_code == 202, created.text
         job_id = created.json()["id"]
         job = _wait_for(lambda: client.get(f"/api/v1/jobs/{job_id}", headers=headers).json())
-        assert job["status"] == "done", job
+        assert job["status"] == "ready_for_review", job
+        assert job["audio_sha256"] == hashlib.sha256(content).hexdigest()
         text = client.get(f"/api/v1/jobs/{job_id}/transcript?format=txt", headers=headers).text
         assert "lovlig" in text
+
+        # The recording is kept only encrypted, and deleted once the transcript is verified.
+        vault = client.app.state.intervju.vault  # type: ignore[attr-defined]
+        assert vault.read(f"audio-{job_id}") == content
+        sample = content[len(content) // 2 : len(content) // 2 + 256]
+        models = settings.storage.models_path
+        for path in settings.storage.data_dir.rglob("*"):
+            if path.is_file() and not path.is_relative_to(models):
+                assert sample not in path.read_bytes(), path
+        verified = client.post(f"/api/v1/jobs/{job_id}/verify", headers=headers)
+        assert verified.status_code == 200, verified.text
+        assert verified.json()["status"] == "audio_deleted"
+        assert vault.object_ids("audio-") == []
+        receipt = client.get(verified.json()["links"]["receipt"], headers=headers).json()
+        assert receipt["data"]["audio_sha256"] == job["audio_sha256"]
+        again = client.get(f"/api/v1/jobs/{job_id}/transcript?format=txt", headers=headers)
+        assert again.status_code == 200 and "lovlig" in again.text
 
 
 def _wait_for(fetch, timeout: float = 120.0):  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job = fetch()
-        if job["status"] in ("done", "failed"):
+        if job["status"] in ("ready_for_review", "failed"):
             return job
         time.sleep(0.3)
     raise AssertionError("job did not finish")
@@ -123,12 +144,15 @@ def test_killed_service_resumes_the_job_exactly_once(env: dict[str, str], tmp_pa
         server.send_signal(signal.SIGKILL)  # no chance to clean up
         server.wait(10)
         server = _start_serve(env, port, log)
-        job = _poll(base, headers, job_id, lambda j: j["status"] in ("done", "failed"), 300)
-        assert job["status"] == "done" and job["attempts"] == 2
+        finished = ("ready_for_review", "failed")
+        job = _poll(base, headers, job_id, lambda j: j["status"] in finished, 300)
+        assert job["status"] == "ready_for_review" and job["attempts"] == 2
         jobs = httpx.get(f"{base}/api/v1/jobs", headers=headers).json()
         assert len(jobs["jobs"]) == 1
         text = httpx.get(f"{base}/api/v1/jobs/{job_id}/transcript?format=txt", headers=headers)
         assert "lovlig" in text.text
+        sealed = Path(env["INTERVJU_STORAGE__DATA_DIR"]) / "vault" / "data"
+        assert {p.name for p in sealed.iterdir()} == {f"audio-{job_id}.sealed"}  # no partial
     finally:
         server.kill()
         server.wait(10)
