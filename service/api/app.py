@@ -14,6 +14,7 @@ from service.api.errors import install_error_handlers
 from service.api.routes import consent as consent_routes
 from service.api.routes import health, jobs
 from service.api.routes import projects as project_routes
+from service.api.routes import review as review_routes
 from service.auth import TokenStore
 from service.config import Settings
 from service.consent import Consent
@@ -30,8 +31,12 @@ Offline transcription of Norwegian interview recordings.
 
 Upload a recording to `POST /api/v1/jobs` (optionally with speaker counts, the interviewer and
 names), follow the job at `GET /api/v1/jobs/{id}`, fetch the transcript from
-`GET /api/v1/jobs/{id}/transcript?format=txt|json|rttm` and correct who the interviewer is and
-the names shown with `PATCH /api/v1/jobs/{id}/speakers`. Every route but
+`GET /api/v1/jobs/{id}/transcript?format=txt|json|rttm`, review it under
+`/api/v1/jobs/{id}/review` (accept, reject or add redactions, edit text; each change is a new
+version) and correct the speakers with `PATCH /api/v1/jobs/{id}/speakers`. Verify it with
+`POST /api/v1/jobs/{id}/verify`: the recording is then crypto-shredded and a receipt written to
+the hash-chained audit log (`GET /api/v1/jobs/{id}/receipt`). `DELETE /api/v1/jobs/{id}?purge=true`
+withdraws a job. Jobs belong to projects (`/api/v1/projects`). Every route but
 `/healthz` needs `Authorization: Bearer <token>` (`intervju token create`). Messages are in
 Norwegian bokmål unless `Accept-Language` asks for English.
 """
@@ -92,6 +97,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(jobs.router)
     app.include_router(consent_routes.router)
+    app.include_router(review_routes.router)
     app.include_router(project_routes.router)
     return app
 
