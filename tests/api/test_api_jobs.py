@@ -313,3 +313,30 @@ def test_shutdown_puts_a_running_job_back_in_the_queue(
     job = again.get(f"{API}/{job_id}", headers=auth).json()
     assert job["status"] == "queued"
     assert job["attempts"] == 0  # a clean stop does not count against the job
+
+
+def test_a_job_is_seen_only_by_its_users_tokens_and_admins(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    job_id = upload(client, auth).json()["id"]
+    wait_status(client, auth, job_id, "ready_for_review")
+    tokens = app_state(client).tokens
+    _, same_user = tokens.create("ipad", user="test")  # the uploader's second device
+    _, admin = tokens.create("root", user="sjef", admin=True)
+    other = bearer(new_token(client, "kari"))
+
+    for reader in (bearer(same_user), bearer(admin)):
+        assert client.get(f"{API}/{job_id}", headers=reader).status_code == 200
+        assert [job["id"] for job in client.get(API, headers=reader).json()["jobs"]] == [job_id]
+    assert client.get(API, headers=other).json()["jobs"] == []
+    for method, path in [
+        ("GET", f"{API}/{job_id}"),
+        ("GET", f"{API}/{job_id}/transcript"),
+        ("PATCH", f"{API}/{job_id}/speakers"),
+        ("DELETE", f"{API}/{job_id}?purge=true"),
+    ]:
+        response = client.request(method, path, headers=other, json={})
+        assert response.status_code == 404, (method, path)
+        assert response.json()["code"] == "job.not_found"
+    assert client.get(f"{API}/{job_id}", headers=auth).json()["status"] == "ready_for_review"
+    assert app_state(client).vault.exists(f"audio-{job_id}")
