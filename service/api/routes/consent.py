@@ -27,7 +27,10 @@ router = APIRouter(
     prefix="/api/v1/jobs",
     tags=["consent"],
     dependencies=[Depends(require_token)],
-    responses={401: _error("Missing, invalid or revoked access token.")},
+    responses={
+        401: _error("Missing, invalid or revoked access token."),
+        422: _error("A parameter or body of the wrong type or out of range."),
+    },
 )
 
 _CONFLICTS = {"job.not_in_review", "review.version_conflict", "verify.checksum_mismatch"}
