@@ -163,10 +163,12 @@ def test_names_are_only_stored_sealed_and_gone_after_withdrawal(
     before = sealed_values()
     assert len(before) == 2 and all(value in database() for value in before)
 
-    response = patch(diarizing, diarizing_auth, job_id, {"names": {"Informant": "Petter Pettersen"}})
+    response = patch(
+        diarizing, diarizing_auth, job_id, {"names": {"Informant": "Petter Pettersen"}}
+    )
     assert table(response)["SPEAKER_01"] == ("informant", "Petter Pettersen")
     assert name.encode() not in database()
-    assert b"Petter Pettersen" not in database()  # long enough not to occur by chance
+    assert b"Petter Pettersen" not in database()  # long: cannot occur by chance
     after = sealed_values()
     assert len(after) == 3  # new options, version 1 (kept for the review), version 2
     assert all(value in database() for value in after)

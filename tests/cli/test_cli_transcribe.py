@@ -11,8 +11,8 @@ from click.testing import CliRunner, Result
 from service.cli import transcribe as transcribe_module
 from service.cli.main import cli
 from service.config import Settings
-from service.jobs import PipelineOutput
 from service.i18n import MESSAGES
+from service.jobs import PipelineOutput
 from service.options import JobOptions
 from service.progress import Hook
 from service.transcript import Transcript
