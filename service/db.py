@@ -128,6 +128,9 @@ class Job(Base):
     audio_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deletion_reason: Mapped[str | None] = mapped_column(String(32))
     receipt_seq: Mapped[int | None] = mapped_column(Integer)
+    # A withdrawn job: its receipt's data, written with the withdrawal so that a receipt
+    # completed after a crash states what was really deleted (no personal data).
+    withdrawal: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class TranscriptVersion(Base):
@@ -225,6 +228,7 @@ ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
         "audio_deleted_at",
         "deletion_reason",
         "receipt_seq",
+        "withdrawal",
     ),
     "api_tokens": ("user_name", "admin"),
 }

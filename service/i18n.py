@@ -221,8 +221,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "The form field '{field}' is too long.",
     },
     "upload.bad_language": {
-        "nb": "Ugyldig språk «{value}». Gyldige verdier: no (bokmål), nn (nynorsk).",
-        "en": "Invalid language '{value}'. Valid values: no (bokmål), nn (nynorsk).",
+        "nb": "Ugyldig språk. Gyldige verdier: no (bokmål), nn (nynorsk).",
+        "en": "Invalid language. Valid values: no (bokmål), nn (nynorsk).",
     },
     "upload.bad_model": {
         "nb": "Ugyldig modellnavn. Oppgi navnet på en installert modell (bokstaver, tall, . _ -).",
@@ -241,9 +241,9 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "'{field}' must be true or false.",
     },
     "options.bad_speaker_id": {
-        "nb": "Ugyldig taler-id «{value}». Bruk id-en fra transkripsjonen, for eksempel "
+        "nb": "Ugyldig taler-id. Bruk id-en fra transkripsjonen, for eksempel "
         "SPEAKER_01.",
-        "en": "Invalid speaker id '{value}'. Use the id from the transcript, for example "
+        "en": "Invalid speaker id. Use the id from the transcript, for example "
         "SPEAKER_01.",
     },
     "options.bad_names": {
@@ -255,8 +255,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "characters, without control characters.",
     },
     "speakers.unknown_speaker": {
-        "nb": "Transkripsjonen har ingen taler «{speaker}». Talerne er: {known}.",
-        "en": "The transcript has no speaker '{speaker}'. The speakers are: {known}.",
+        "nb": "Transkripsjonen har ikke en slik taler. Talerne er: {known}.",
+        "en": "The transcript has no such speaker. The speakers are: {known}.",
     },
     "speakers.not_diarized": {
         "nb": "Transkripsjonen har ingen talere (talergjenkjenning var slått av for jobben).",

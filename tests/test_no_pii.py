@@ -264,20 +264,17 @@ REFUSED_UPLOAD_FIELDS = [
     ("speaker_names", NAME),  # not JSON
     ("speaker_names", json.dumps({"Informant": NAME * 10})),  # too long
 ]
-ECHO = (
-    "service finding: the refused value is quoted back in the error message (%s, up to 20 "
-    "characters), so a name typed into the wrong field is returned in the error body"
-)
+# Once quoted back in the error message; now never echoed.
 ECHOED_UPLOAD_FIELDS = [
     pytest.param(
         "language",
         NAME,
-        marks=pytest.mark.xfail(strict=True, reason=ECHO % "upload.bad_language"),
+        marks=(),
     ),
     pytest.param(
         "interviewer",
         NAME,
-        marks=pytest.mark.xfail(strict=True, reason=ECHO % "options.bad_speaker_id"),
+        marks=(),
     ),
 ]
 
@@ -300,12 +297,12 @@ REFUSED_CORRECTIONS = [
     pytest.param(
         {"interviewer": NAME},
         id="interviewer-a-name",
-        marks=pytest.mark.xfail(strict=True, reason=ECHO % "options.bad_speaker_id"),
+        marks=(),
     ),
     pytest.param(
         {"names": {NAME: "Kari"}},
         id="a-name-as-speaker",
-        marks=pytest.mark.xfail(strict=True, reason=ECHO % "speakers.unknown_speaker"),
+        marks=(),
     ),
 ]
 
@@ -323,16 +320,9 @@ def test_a_refused_speaker_correction_is_not_quoted_back(
     assert client.leaks() == []
 
 
-QUOTED = (
-    "service bug: Worker.process logs an unexpected pipeline error with logger.exception, i.e. "
-    "with the exception's message; pydantic validation errors (and many library errors) quote "
-    "their input, so transcript text and names reach the log"
-)
-
-
 @pytest.mark.parametrize(
     "marker",
-    [FAIL_BUG, pytest.param(FAIL_QUOTE, marks=pytest.mark.xfail(strict=True, reason=QUOTED))],
+    [FAIL_BUG, FAIL_QUOTE],
     ids=["plain-bug", "error-quoting-the-text"],
 )
 def test_a_failing_pipeline_keeps_names_out_of_the_log(
@@ -372,9 +362,7 @@ def test_the_served_real_pipeline_logs_no_personal_data(models_dir: Path, tmp_pa
     port = _free_port()
     command = [sys.executable, "-m", "service", "-v", "serve", "--port", str(port)]
     with output.open("wb") as sink:
-        server = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT
-        )
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         token = wait_for(lambda: _token(output), 120, "the first token")
@@ -433,7 +421,6 @@ def _healthy(base: str) -> bool:
         return httpx.get(f"{base}/healthz", timeout=2).status_code == 200
     except httpx.TransportError:
         return False
-
 
 
 def test_the_disk_search_finds_every_form(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ _INFORMANT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$")
 def _language(raw: str) -> str | None:
     text = raw.strip()
     if text and text not in LANGUAGES:
-        raise ApiError(422, "upload.bad_language", value=text[:20])
+        raise ApiError(422, "upload.bad_language")  # never echoed: it may be a name
     return LANGUAGES.get(text)
 
 

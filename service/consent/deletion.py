@@ -130,19 +130,25 @@ class Consent:
             entry = receipts.entry_at(self._audit_path, job.receipt_seq)
             if entry is not None:
                 return Receipt(job, entry)
-        versions = len(self._jobs.list_versions(job_id))
-        self.shred_audio(job_id)
-        if job.status is not JobStatus.WITHDRAWN and not self._jobs.withdraw(job_id):
-            raise IntervjuError("job.not_found")
-        entry = receipts.find(self._audit_path, receipts.JOB_WITHDRAWN, job_id)
-        if entry is None:
+        if job.status is JobStatus.WITHDRAWN:  # finishing one a crash interrupted
+            data = job.withdrawal or receipts.job_withdrawn(
+                job, had_audio=False, versions=0, deleted_at=utcnow(), by=None
+            )
+        else:
             data = receipts.job_withdrawn(
                 job,
                 had_audio=job.status in HAS_AUDIO,
-                versions=versions,
+                versions=len(self._jobs.list_versions(job_id)),
                 deleted_at=utcnow(),
                 by=receipts.actor(who),
             )
+            # Withdrawn first: from here on no step of the pipeline or the review can use the
+            # job, and a crash before the shred is finished at the next start.
+            if not self._jobs.withdraw(job_id, data):
+                raise IntervjuError("job.not_found")
+        self.shred_audio(job_id)
+        entry = receipts.find(self._audit_path, receipts.JOB_WITHDRAWN, job_id)
+        if entry is None:
             entry = audit.append(self._audit_path, receipts.JOB_WITHDRAWN, data)
         self._jobs.set_receipt(job_id, entry.seq)
         logger.info("job %s: withdrawn, receipt %d", job_id, entry.seq)

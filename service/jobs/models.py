@@ -64,6 +64,7 @@ class JobRecord:
     audio_deleted_at: datetime | None = None
     deletion_reason: str | None = None
     receipt_seq: int | None = None
+    withdrawal: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

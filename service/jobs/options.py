@@ -51,7 +51,7 @@ def speaker_id(raw: str) -> str:
     """A diarisation label such as ``SPEAKER_01`` (any case in, upper case out)."""
     text = raw.strip().upper()
     if not SPEAKER_ID.fullmatch(text):
-        raise IntervjuError("options.bad_speaker_id", value=_shown(raw))
+        raise IntervjuError("options.bad_speaker_id")  # never echoed: it may be a name
     return text
 
 
@@ -130,9 +130,3 @@ def _clean(value: object) -> str | None:
     if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text):
         return None
     return text.strip()
-
-
-def _shown(raw: str) -> str:
-    """A refused value, short and printable, for the error message."""
-    text = "".join(ch for ch in raw if unicodedata.category(ch) not in ("Cc", "Cf"))
-    return text.strip()[:20]

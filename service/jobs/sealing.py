@@ -98,6 +98,7 @@ class JobSealer:
             audio_deleted_at=job.audio_deleted_at,
             deletion_reason=job.deletion_reason,
             receipt_seq=job.receipt_seq,
+            withdrawal=job.withdrawal,
         )
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from service.diarization.roles import label_roles, role_names
 from service.errors import IntervjuError
-from service.jobs.options import SPEAKER_ID, renames, speaker_id
+from service.jobs.options import renames, speaker_id
 from service.options import JobOptions
 from service.transcript import SpeakerRole, Transcript
 
@@ -54,5 +54,5 @@ def relabel_speakers(
 
 
 def _unknown(key: str, ids: list[str], roles: list[str]) -> IntervjuError:
-    shown = key if SPEAKER_ID.fullmatch(key) else key[:20]
-    return IntervjuError("speakers.unknown_speaker", speaker=shown, known=", ".join(ids + roles))
+    # What was given is not echoed: a name typed as the key would come back in the answer.
+    return IntervjuError("speakers.unknown_speaker", known=", ".join(ids + roles))

@@ -276,9 +276,10 @@ class JobStore:
             )
         self._db.truncate_log()
 
-    def withdraw(self, job_id: str, receipt_seq: int | None = None) -> bool:
+    def withdraw(self, job_id: str, receipt: Mapping[str, Any] | None = None) -> bool:
         """-> ``withdrawn``: every transcript version deleted and the file name and options
-        blanked, in one transaction. The row stays as a record that the job existed."""
+        blanked, in one transaction, with the data of its receipt-to-be (no personal data).
+        The row stays as a record that the job existed."""
         with self._db.sessions.begin() as session:
             moved = self._update_in(
                 session,
@@ -296,7 +297,7 @@ class JobStore:
                     "error_params": None,
                     "audio_deleted_at": utcnow(),
                     "deletion_reason": "withdrawn",
-                    "receipt_seq": receipt_seq,
+                    "withdrawal": dict(receipt) if receipt is not None else None,
                 },
             )
             if moved:

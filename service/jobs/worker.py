@@ -8,8 +8,10 @@ Progress goes through the same hook as everywhere else; the worker's hook also p
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,7 +193,10 @@ class Worker:
             logger.info("job %s failed: %s", job.id, exc.key)
         except Exception as exc:
             self._store.fail(job.id, "job.internal", {"kind": type(exc).__name__})
-            logger.exception("job %s failed unexpectedly", job.id)
+            # Never the message: library errors quote their input, which may be transcript
+            # text. The type and where it happened are enough to find the bug.
+            where = "".join(traceback.format_tb(exc.__traceback__))
+            logger.error("job %s failed unexpectedly: %s\n%s", job.id, type(exc).__name__, where)
         else:
             if self._store.finish(job.id, output.transcript, output.originals):
                 logger.info("job %s ready for review", job.id)
@@ -209,7 +214,8 @@ class Worker:
             try:
                 worked = self.run_once()
             except Exception:
-                logger.exception("job worker error; retrying in %.1f s", self._poll_seconds)
+                kind = type(sys.exc_info()[1]).__name__  # never the message: it may quote data
+                logger.error("job worker error (%s); retrying in %.1f s", kind, self._poll_seconds)
                 worked = False
             if not worked:
                 self._wake.wait(self._poll_seconds)

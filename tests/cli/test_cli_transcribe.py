@@ -151,7 +151,7 @@ def test_anonymisation_help_is_norwegian_first() -> None:
             ["--speakers", "3", "--max-speakers", "2"],
             MESSAGES["diarization.speakers_inconsistent"]["nb"],
         ),
-        (["--interviewer", "Kari"], MESSAGES["options.bad_speaker_id"]["nb"].format(value="Kari")),
+        (["--interviewer", "Kari"], MESSAGES["options.bad_speaker_id"]["nb"]),
         (["--speaker-names", "Kari"], MESSAGES["cli.bad_rename"]["nb"].format(value="Kari")),
         (["--speaker-names", "=Kari"], MESSAGES["cli.bad_rename"]["nb"].format(value="=Kari")),
         (
@@ -173,6 +173,4 @@ def test_messages_follow_the_ui_language(recording: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("INTERVJU_UI_LANGUAGE", "en")
     result = run(str(recording), "--interviewer", "Kari")
     assert result.exit_code == 2
-    assert MESSAGES["options.bad_speaker_id"]["en"].format(value="Kari") in " ".join(
-        result.stderr.split()
-    )
+    assert MESSAGES["options.bad_speaker_id"]["en"] in " ".join(result.stderr.split())

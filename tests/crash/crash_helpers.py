@@ -172,8 +172,12 @@ def all_jobs(store: JobStore) -> dict[str, JobRecord]:
     return {job.id: job for job in store.list_recent(limit=1000)}
 
 
-def invariants(store: JobStore, vault: Vault, jobs: dict[str, JobRecord]) -> list[str]:
-    """What must hold at any moment, crash or not."""
+def invariants(
+    store: JobStore, vault: Vault, jobs: dict[str, JobRecord], *, crashed: bool = False
+) -> list[str]:
+    """What must hold at any moment, crash or not. A withdrawal is recorded before the audio is
+    shredded (so nothing can use the job any more), so right after a crash a withdrawn job may
+    still have its unreadable-by-anyone audio; the next start shreds it."""
     problems: list[str] = []
     for job in jobs.values():
         has_audio = vault.exists(audio_object(job.id))
@@ -182,7 +186,7 @@ def invariants(store: JobStore, vault: Vault, jobs: dict[str, JobRecord]) -> lis
         if job.status in (JobStatus.VERIFIED, JobStatus.AUDIO_DELETED):
             problems += _verified_transcript(store, job)
         if job.status is JobStatus.WITHDRAWN and (
-            store.list_versions(job.id) or job.filename or has_audio
+            store.list_versions(job.id) or job.filename or (has_audio and not crashed)
         ):
             problems.append(f"job {job.id} is withdrawn but something of it is left")
     return problems

@@ -50,7 +50,6 @@ def make_settings(data_dir: Path, **groups: object) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 
 
-
 def interview(duration: float, anonymized: bool) -> Transcript:
     """SPEAKER_00 asks, SPEAKER_01 answers with the name, the place and the phrase."""
     half = duration / 2

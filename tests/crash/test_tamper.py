@@ -39,10 +39,10 @@ def produced(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[
             ids.append(client.post(API, headers=headers, files=files).json()["id"])
         for job_id in ids:
             wait_for(
-                lambda job_id=job_id: client.get(f"{API}/{job_id}", headers=headers).json()[
-                    "status"
-                ]
-                == "ready_for_review"
+                lambda job_id=job_id: (
+                    client.get(f"{API}/{job_id}", headers=headers).json()["status"]
+                    == "ready_for_review"
+                )
             )
         a, b, c = ids
         assert client.post(f"{API}/{a}/verify", headers=headers).status_code == 200
