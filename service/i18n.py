@@ -132,8 +132,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "The job is not in review (status: {status}).",
     },
     "job.purge_required": {
-        "nb": "Sletting fjerner opptak, transkripsjoner og navn for godt. Bekreft med "
-        "purge=true.",
+        "nb": "Sletting fjerner opptak, transkripsjoner og navn for godt. Bekreft med purge=true.",
         "en": "Deleting removes the recording, transcripts and names for good. Confirm with "
         "purge=true.",
     },
@@ -241,10 +240,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "'{field}' must be true or false.",
     },
     "options.bad_speaker_id": {
-        "nb": "Ugyldig taler-id. Bruk id-en fra transkripsjonen, for eksempel "
-        "SPEAKER_01.",
-        "en": "Invalid speaker id. Use the id from the transcript, for example "
-        "SPEAKER_01.",
+        "nb": "Ugyldig taler-id. Bruk id-en fra transkripsjonen, for eksempel SPEAKER_01.",
+        "en": "Invalid speaker id. Use the id from the transcript, for example SPEAKER_01.",
     },
     "options.bad_names": {
         "nb": "Talernavn må gis som et JSON-objekt fra rolle eller taler-id til navn, for "

@@ -1,11 +1,10 @@
-"""Which jobs a caller may see: those of its user's projects, or all for an admin token.
-
-A job the caller may not see answers 404, exactly like a job that does not exist, so a token
-cannot learn which job ids another research group has.
-"""
+"""Which jobs a caller may see: those of its user's projects, or all for an admin token
+(``service.api.access``). A job the caller may not see answers 404, exactly like a job that does
+not exist, so a token cannot learn which job ids another research group has."""
 
 from __future__ import annotations
 
+from service.api.access import check_project_access
 from service.api.deps import AppState
 from service.api.errors import ApiError
 from service.auth import TokenInfo
@@ -13,20 +12,13 @@ from service.jobs import JobRecord
 from service.projects import ProjectStore
 
 
-def may_see(state: AppState, token: TokenInfo, record: JobRecord) -> bool:
-    if token.admin:
-        return True
-    if record.project_id is None:  # made before projects existed: admins only
-        return False
-    project = ProjectStore(state.db).get(record.project_id)
-    return project is not None and project.owner == token.user
-
-
 def visible_job(state: AppState, token: TokenInfo, job_id: str) -> JobRecord:
     """The job if it exists and the caller may see it; else ``ApiError(404)``."""
     record = state.jobs.get(job_id) if _plausible(job_id) else None
-    if record is None or not may_see(state, token, record):
+    if record is None:
         raise ApiError(404, "job.not_found")
+    projects = ProjectStore(state.db)
+    check_project_access(token, record.project_id, projects, not_found="job.not_found")
     return record
 
 

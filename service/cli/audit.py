@@ -19,7 +19,10 @@ def audit_group() -> None:
 
 @audit_group.command("verify")
 @click.option(
-    "--receipt", "receipts", multiple=True, type=click.File("r", encoding="utf-8"),
+    "--receipt",
+    "receipts",
+    multiple=True,
+    type=click.File("r", encoding="utf-8"),
     help="En kvittering (JSON) loggen fortsatt må inneholde / a receipt (JSON) the log must "
     "still hold; may be repeated.",
 )

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import click
 
@@ -97,12 +97,12 @@ def receipt(job_id: str) -> None:
 
 @click.command()
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Dato å sjekke mot / as of.")
-def deadlines(today: object) -> None:
+def deadlines(today: datetime | None) -> None:
     """Slett lyd i prosjekter forbi sluttdatoen nå. / Apply project end dates now.
 
     `intervju serve` gjør dette selv hver time. / `intervju serve` does this itself hourly.
     """
-    day = today.date() if hasattr(today, "date") else date.today()
+    day = today.date() if today is not None else date.today()
     with opened() as env:
         count = DeadlineScheduler(env.consent, env.settings.consent).run_now(day)
     click.echo(f"Lyd slettet for {count} jobb(er). / Audio deleted for {count} job(s).")

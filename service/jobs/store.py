@@ -306,11 +306,6 @@ class JobStore:
             self._db.truncate_log()
         return moved == 1
 
-    def set_options(self, job_id: str, options: JobOptions) -> None:
-        """The job's choices after a review change (speaker names)."""
-        values = {"options_sealed": self.sealer.options(job_id, options)}
-        self._update(job_id, frozenset({JobStatus.READY_FOR_REVIEW}), values)
-
     def set_receipt(self, job_id: str, receipt_seq: int) -> None:
         self._update(job_id, frozenset(JobStatus), {"receipt_seq": receipt_seq})
 
@@ -367,17 +362,18 @@ class JobStore:
         originals: tuple[str, ...] | None,
         change: str,
         author: str | None,
+        options: JobOptions | None = None,
     ) -> StoredVersion | None:
-        """A new version made from version ``base``: ``None`` when the job is not in review;
-        ``VersionConflict`` when ``base`` is not the latest version any more."""
+        """A new version made from version ``base`` (with the job's new choices, if given):
+        ``None`` when the job is not in review; ``VersionConflict`` when ``base`` is not the
+        latest version any more."""
         new = base + 1
+        values: dict[str, Any] = {"transcript_version": new}
+        if options is not None:
+            values["options_sealed"] = self.sealer.options(job_id, options)
         with self._db.sessions.begin() as session:
             moved = self._update_in(
-                session,
-                job_id,
-                frozenset({JobStatus.READY_FOR_REVIEW}),
-                {"transcript_version": new},
-                version=base,
+                session, job_id, frozenset({JobStatus.READY_FOR_REVIEW}), values, version=base
             )
             if not moved:
                 current = session.get(Job, job_id, options=_SKIP_LEGACY)

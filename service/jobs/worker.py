@@ -8,7 +8,6 @@ Progress goes through the same hook as everywhere else; the worker's hook also p
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 import time
 import traceback
@@ -213,8 +212,8 @@ class Worker:
             self._wake.clear()
             try:
                 worked = self.run_once()
-            except Exception:
-                kind = type(sys.exc_info()[1]).__name__  # never the message: it may quote data
+            except Exception as exc:  # the type only: a message may quote personal data
+                kind = type(exc).__name__
                 logger.error("job worker error (%s); retrying in %.1f s", kind, self._poll_seconds)
                 worked = False
             if not worked:

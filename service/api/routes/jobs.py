@@ -12,11 +12,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from service.api.access import visible_project_ids
+from service.api.access import visible_project, visible_project_ids
 from service.api.deps import AppState, CurrentTokenDep, LanguageDep, StateDep, require_token
 from service.api.errors import ApiError, error_body
 from service.api.job_access import visible_job
 from service.api.job_form import check_field, job_options, openapi_properties
+from service.api.revisions import Revision, store_revision
 from service.api.schemas import (
     ErrorPublic,
     JobLinks,
@@ -31,7 +32,7 @@ from service.consent.deletion import audio_object
 from service.errors import IntervjuError
 from service.exporters import exporter_names, get_exporter
 from service.i18n import Lang
-from service.jobs import JobRecord, JobStatus, NewJob, VersionConflict
+from service.jobs import JobRecord, NewJob, StoredVersion
 from service.jobs.lifecycle import HAS_TRANSCRIPT
 from service.jobs.speakers import relabel_speakers
 from service.projects import ProjectRecord, ProjectStore
@@ -146,10 +147,7 @@ def upload_project(state: AppState, token: TokenInfo, raw: str) -> ProjectRecord
     project_id = check_field("project", raw)
     if project_id is None:
         return projects.default_for(token.user)
-    project = projects.get(project_id)
-    if project is None or not projects.can_access(token, project):
-        raise ApiError(404, "project.not_found")
-    return project
+    return visible_project(token, project_id, projects)
 
 
 @router.get("", summary="All jobs, newest first")
@@ -230,31 +228,18 @@ def get_transcript(
 def update_speakers(
     job_id: str, update: SpeakersUpdate, state: StateDep, token: CurrentTokenDep
 ) -> SpeakerTable:
-    record = visible_job(state, token, job_id)
-    latest = state.jobs.latest_version(job_id)
-    if record.status is not JobStatus.READY_FOR_REVIEW or latest is None:
-        raise ApiError(409, "job.not_in_review", status=record.status.value)
-    try:
+    def revise(record: JobRecord, latest: StoredVersion) -> Revision:
         transcript, options = relabel_speakers(
             latest.transcript, record.options, update.interviewer, update.names
         )
-    except IntervjuError as exc:
-        status = 409 if exc.key == "speakers.not_diarized" else 422
-        raise ApiError.of(status, exc) from None
-    try:
-        stored = state.jobs.add_version(
-            job_id,
-            base=latest.version,
-            transcript=transcript,
-            originals=latest.originals,
-            change="speakers",
-            author=token.user,
-        )
-    except VersionConflict as exc:
-        raise ApiError.of(409, exc) from None
-    if stored is None:
-        raise ApiError(409, "job.not_in_review", status=record.status.value)
-    state.jobs.set_options(job_id, options)
+        return Revision(transcript, latest.originals, options)
+
+    def status_of(exc: IntervjuError) -> int:
+        return 409 if exc.key == "speakers.not_diarized" else 422
+
+    _, stored = store_revision(
+        state, token, job_id, base=None, change="speakers", revise=revise, status_of=status_of
+    )
     logger.info("job %s: speakers corrected", job_id)
     return SpeakerTable(speakers=list(stored.transcript.speakers))
 

@@ -20,10 +20,11 @@ from pydantic import BaseModel, Field
 from service.api.deps import AppState, CurrentTokenDep, StateDep, require_token
 from service.api.errors import ApiError
 from service.api.job_access import visible_job
+from service.api.revisions import Revision, store_revision
 from service.api.schemas import ErrorPublic
 from service.auth import TokenInfo
 from service.errors import IntervjuError
-from service.jobs import JobRecord, JobStatus, StoredVersion, VersionConflict, VersionInfo
+from service.jobs import JobRecord, JobStatus, StoredVersion, VersionInfo
 from service.review import (
     Originals,
     accept_redaction,
@@ -277,31 +278,24 @@ def _change(
 ) -> ReviewPublic:
     """``operation`` applied to the latest version (which must be ``body.base_version``) and
     stored as the next version."""
-    record = visible_job(state, token, job_id)
-    latest = state.jobs.latest_version(job_id)
-    if record.status is not JobStatus.READY_FOR_REVIEW or latest is None:
-        raise ApiError(409, "job.not_in_review", status=record.status.value)
-    if latest.version != body.base_version:
-        raise ApiError.of(409, VersionConflict(body.base_version, latest.version))
-    try:
-        transcript, said = operation(latest.transcript, latest.originals)
-    except IntervjuError as exc:
-        status = 404 if exc.key in _NOT_FOUND else 409 if exc.key in _CONFLICT else 422
-        raise ApiError.of(status, exc) from None
-    try:
-        stored = state.jobs.add_version(
-            job_id,
-            base=latest.version,
-            transcript=transcript,
-            originals=said,
-            change=change,
-            author=token.user,
-        )
-    except VersionConflict as exc:
-        raise ApiError.of(409, exc) from None
-    if stored is None:
-        raise ApiError(409, "job.not_in_review", status=record.status.value)
+
+    def revise(record: JobRecord, latest: StoredVersion) -> Revision:
+        return Revision(*operation(latest.transcript, latest.originals))
+
+    record, stored = store_revision(
+        state,
+        token,
+        job_id,
+        base=body.base_version,
+        change=change,
+        revise=revise,
+        status_of=_status_of,
+    )
     return review_public(record, stored, latest=True, originals=originals)
+
+
+def _status_of(exc: IntervjuError) -> int:
+    return 404 if exc.key in _NOT_FOUND else 409 if exc.key in _CONFLICT else 422
 
 
 def review_public(
