@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,14 @@ from service.config import Settings  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples"
 SHARED_AUDIO = REPO.parent / "shared" / "data" / "audio"
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test sees only the INTERVJU_ settings it sets itself."""
+    for name in list(os.environ):
+        if name.startswith("INTERVJU_"):
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture(scope="session")

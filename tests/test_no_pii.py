@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import signal
 import subprocess
 import sys
@@ -76,13 +75,6 @@ class PickyPipeline(ScriptedPipeline):
             Word.model_validate({"start": 0.0, "end": 1.0, "text": f" {NAME} fra {PLACE}"})
         return super().process(source, options, hook)
 
-
-@pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Settings are built in code here; no INTERVJU_ setting may change them."""
-    for name in list(os.environ):
-        if name.startswith("INTERVJU_"):
-            monkeypatch.delenv(name)
 
 
 def found(text: str, needles: Iterable[str] = LOG_NEEDLES) -> list[str]:

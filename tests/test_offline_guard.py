@@ -44,13 +44,6 @@ class Attempts:
         return OSError(errno.ENETUNREACH, f"the network is off in this test ({kind} {target!r})")
 
 
-@pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Settings are built in code here; no INTERVJU_ setting may change them."""
-    for name in list(os.environ):
-        if name.startswith("INTERVJU_"):
-            monkeypatch.delenv(name)
-
 
 @pytest.fixture
 def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[Attempts]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -22,13 +21,6 @@ from api_helpers import (
 from fastapi.testclient import TestClient
 
 from service.config import Settings
-
-
-@pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("INTERVJU_"):
-            monkeypatch.delenv(name)
 
 
 @pytest.fixture

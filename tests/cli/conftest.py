@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -20,9 +19,6 @@ LINES = [
 @pytest.fixture(autouse=True)
 def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Only the settings a test sets; data in a temporary directory."""
-    for name in list(os.environ):
-        if name.startswith("INTERVJU_"):
-            monkeypatch.delenv(name)
     data_dir = tmp_path / "data"
     monkeypatch.setenv("INTERVJU_STORAGE__DATA_DIR", str(data_dir))
     return data_dir

@@ -5,7 +5,6 @@ deletion (or its absence) would. Every change fails with exit code 1 and names t
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -59,9 +58,6 @@ def log(
     produced: tuple[Path, list[dict[str, Any]]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Path]:
     """A copy of the produced log in a data directory the CLI is pointed at."""
-    for name in list(os.environ):
-        if name.startswith("INTERVJU_"):
-            monkeypatch.delenv(name)
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     shutil.copy2(produced[0] / "audit.log", data_dir / "audit.log")
