@@ -38,10 +38,15 @@ class NorwegianPatternRecognizer(PatternRecognizer):
             supported_entity=self.ENTITY,
             name=name or type(self).__name__,
             supported_language=supported_language,
-            patterns=list(self.PATTERNS if patterns is None else patterns),
+            patterns=list(self.default_patterns() if patterns is None else patterns),
             context=list(self.CONTEXT if context is None else context),
             global_regex_flags=FLAGS,
         )
+
+    @classmethod
+    def default_patterns(cls) -> Sequence[Pattern]:
+        """The patterns used when none are given: ``PATTERNS`` (built here if they need data)."""
+        return cls.PATTERNS
 
     def analyze(
         self,

@@ -12,7 +12,6 @@ is not an address. A full address («Storgata 12, 8006 Bodø») gives two spans.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import cache
 from typing import ClassVar
 
@@ -21,7 +20,7 @@ from presidio_analyzer import Pattern
 
 from anonymizer import data, labels
 from anonymizer.recognizers import _numbers
-from anonymizer.recognizers._base import LANGUAGE, NorwegianPatternRecognizer
+from anonymizer.recognizers._base import NorwegianPatternRecognizer
 from anonymizer.recognizers._numbers import alternation
 
 # Endings of one-word street names («Storgata», «Bjørkeveien», «Solbakken»); not the endings of
@@ -86,22 +85,15 @@ class AddressRecognizer(NorwegianPatternRecognizer):
     """Finds street addresses with a house number, post boxes, and postal code + place."""
 
     ENTITY: ClassVar[str] = labels.ADDRESS
-    PATTERNS: ClassVar[tuple[Pattern, ...]] = ()  # see _patterns()
+    PATTERNS: ClassVar[tuple[Pattern, ...]] = ()  # built from the register: default_patterns()
     CONTEXT: ClassVar[tuple[str, ...]] = (
         "adresse", "adressen", "gateadresse", "postadresse", "bor", "bodde", "flyttet",
         "postnummer", "postnummeret", "poststed", "postboks",
     )
 
-    def __init__(
-        self,
-        patterns: Sequence[Pattern] | None = None,
-        context: Sequence[str] | None = None,
-        supported_language: str = LANGUAGE,
-        name: str | None = None,
-    ) -> None:
-        super().__init__(
-            _patterns() if patterns is None else patterns, context, supported_language, name
-        )
+    @classmethod
+    def default_patterns(cls) -> tuple[Pattern, ...]:
+        return _patterns()
 
     def validate_result(self, pattern_text: str) -> bool | None:
         """A postal code must belong to the place named after it; street matches pass as is."""
