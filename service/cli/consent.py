@@ -52,8 +52,10 @@ def verify(job_id: str, version: int | None) -> None:
     """Godkjenn transkripsjonen; lyden slettes. / Verify the transcript; the audio is deleted.
 
     Den nyeste versjonen leses tilbake og sjekkes før opptaket krypto-makuleres og en
-    kvittering skrives i revisjonsloggen. / The newest version is read back and checked before
-    the recording is crypto-shredded and a receipt is written to the audit log.
+    kvittering skrives i revisjonsloggen (med mindre prosjektet beholder lyden til
+    sluttdatoen). / The newest version is read back and checked before the recording is
+    crypto-shredded and a receipt is written to the audit log (unless the project keeps audio
+    until its end date).
     """
     with opened() as env:
         record = env.consent.verify(job_id, version, Actor.cli())
