@@ -47,7 +47,6 @@ HAS_AUDIO = frozenset(
         JobStatus.FAILED,
     }
 )
-TERMINAL = frozenset({JobStatus.WITHDRAWN})
 
 _S = JobStatus
 # From each state, where a job may go. A project's end date deletes the audio of a job in any
@@ -74,9 +73,6 @@ for _state in JobStatus:
     if _state is not _S.WITHDRAWN:
         TRANSITIONS[_state] |= {_S.WITHDRAWN}
 del _state
-
-# The pipeline's steps in order; a running job only moves forward through them.
-PIPELINE_STEPS = (_S.DECODING, _S.TRANSCRIBING, _S.DIARIZING, _S.ANONYMIZING)
 
 
 class IllegalTransition(Exception):

@@ -115,11 +115,6 @@ class JobStore:
         with self._db.sessions() as session:
             return set(session.scalars(select(Job.id)))
 
-    def informant_codes(self, project_id: str) -> set[str]:
-        query = select(Job.informant_code).where(Job.project_id == project_id)
-        with self._db.sessions() as session:
-            return {code for code in session.scalars(query) if code}
-
     # -- the worker -----------------------------------------------------------------------
 
     def claim(self, job_id: str) -> bool:
