@@ -16,6 +16,10 @@ command -v lt-proc >/dev/null 2>&1 || need+=(lttoolbox)
 [ -f /usr/share/hunspell/nb_NO.dic ] || need+=(hunspell-no)
 if [ "$dev" = 1 ]; then
   command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
+  # browser tests (Playwright drives Debian's Chromium) and the DOCX check (LibreOffice -> PDF)
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
+  command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing system packages: ${need[*]}"
