@@ -14,7 +14,7 @@ from service.cli.diarize import speaker_count_options, speaker_hints
 from service.cli.progress import ProgressBar
 from service.config import Settings
 from service.errors import IntervjuError
-from service.exporters import exporter_names, get_exporter
+from service.exporters import ExportContext, exporter_names, get_exporter
 from service.i18n import message
 from service.jobs.options import renames, speaker_id
 from service.options import JobOptions
@@ -134,7 +134,7 @@ def transcribe(
             failures += 1
             click.echo(f"{path.name}: {exc.message(settings.ui_language)}", err=True)
             continue
-        data = exporter.render(transcript)
+        data = exporter.render(transcript, ExportContext())
         if out is None:
             click.echo(data.decode("utf-8"), nl=False)
         else:

@@ -1,18 +1,44 @@
 """Exporter registry: every output format registers itself the same way (after datasette).
 
->>> from service.exporters import get_exporter
->>> get_exporter("txt").render(transcript)  # bytes
+>>> from service.exporters import ExportContext, get_exporter
+>>> get_exporter("txt").render(transcript, ExportContext(informant_code="S1"))  # bytes
+
+A renderer gets the transcript and the context it is exported in (project, informant code,
+layout choices); it returns the file's bytes. Every format registers itself here, so the API
+(``?format=``), ``intervju transcribe --format`` and ``intervju batch --format`` offer the same
+list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from service.errors import IntervjuError
 from service.transcript import Transcript
 
-Render = Callable[[Transcript], bytes]
+
+@dataclass(frozen=True)
+class ExportContext:
+    """What an export knows besides the transcript. Only anonymised text is ever exported;
+    ``originals`` (tag -> original words) is set only on a researcher's explicit request
+    before verification, and the formats that can show it do."""
+
+    project: str | None = None
+    informant_code: str | None = None
+    timestamps: bool = True
+    line_numbers: bool = False
+    # a REFI-QDA codebook (.qdc) to import into a .qdpx project
+    codebook: Path | None = None
+    originals: Mapping[str, str] | None = None
+    # the language of headings and labels: "nb" (default) or "en"
+    language: str = "nb"
+
+
+DEFAULT_CONTEXT = ExportContext()
+
+Render = Callable[[Transcript, ExportContext], bytes]
 
 
 @dataclass(frozen=True)

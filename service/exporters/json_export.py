@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.exporters import register_exporter
+from service.exporters import DEFAULT_CONTEXT, ExportContext, register_exporter
 from service.transcript import Transcript
 
 
@@ -12,5 +12,5 @@ from service.transcript import Transcript
     extension="json",
     description="Segments and words with times, confidence and flags (versioned schema).",
 )
-def render_json(transcript: Transcript) -> bytes:
+def render_json(transcript: Transcript, context: ExportContext = DEFAULT_CONTEXT) -> bytes:
     return transcript.model_dump_json(indent=2).encode("utf-8")

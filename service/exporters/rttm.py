@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.exporters import register_exporter
+from service.exporters import DEFAULT_CONTEXT, ExportContext, register_exporter
 from service.transcript import Transcript
 
 URI = "intervju"
@@ -14,7 +14,7 @@ URI = "intervju"
     extension="rttm",
     description="Speaker turns in NIST RTTM (for diarisation tools and metrics).",
 )
-def render_rttm(transcript: Transcript) -> bytes:
+def render_rttm(transcript: Transcript, context: ExportContext = DEFAULT_CONTEXT) -> bytes:
     lines = []
     for segment in transcript.segments:
         if segment.speaker is None or segment.end <= segment.start:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.exporters import register_exporter
+from service.exporters import DEFAULT_CONTEXT, ExportContext, register_exporter
 from service.transcript import Transcript
 
 
@@ -18,7 +18,7 @@ def format_timestamp(seconds: float) -> str:
     extension="txt",
     description="Plain text, one paragraph per segment with its start time.",
 )
-def render_txt(transcript: Transcript) -> bytes:
+def render_txt(transcript: Transcript, context: ExportContext = DEFAULT_CONTEXT) -> bytes:
     paragraphs = []
     for segment in transcript.segments:
         text = segment.text.strip()

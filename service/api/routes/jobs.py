@@ -30,7 +30,7 @@ from service.api.upload import check_upload_request, receive_upload
 from service.auth import TokenInfo
 from service.consent.deletion import audio_object
 from service.errors import IntervjuError
-from service.exporters import exporter_names, get_exporter
+from service.exporters import ExportContext, exporter_names, get_exporter
 from service.i18n import Lang
 from service.jobs import JobRecord, NewJob, StoredVersion
 from service.jobs.lifecycle import HAS_TRANSCRIPT
@@ -206,7 +206,7 @@ def get_transcript(
         raise ApiError(404, "job.not_found")
     disposition = f'attachment; filename="{record.id}.{exporter.extension}"'
     return Response(
-        exporter.render(transcript),
+        exporter.render(transcript, ExportContext()),
         media_type=exporter.media_type,
         headers={"Content-Disposition": disposition},
     )
