@@ -158,6 +158,16 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "nb": "Ukjent format «{name}». Tilgjengelige formater: {choices}.",
         "en": "Unknown format '{name}'. Available formats: {choices}.",
     },
+    "export.binary_needs_out": {
+        "nb": "Formatet «{name}» er en binærfil og skrives ikke til terminalen. Oppgi en mappe "
+        "med --out.",
+        "en": "The format '{name}' is a binary file and is not written to the terminal. Give a "
+        "folder with --out.",
+    },
+    "export.codebook_needs_qdpx": {
+        "nb": "En kodebok (--codebook) kan bare tas med i formatet qdpx.",
+        "en": "A codebook (--codebook) can only be included in the qdpx format.",
+    },
     "auth.missing": {
         "nb": "Mangler tilgangsnøkkel (Authorization: Bearer …).",
         "en": "Missing access token (Authorization: Bearer …).",

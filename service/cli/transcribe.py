@@ -11,10 +11,10 @@ import click
 
 from service.cli.common import load_settings
 from service.cli.diarize import speaker_count_options, speaker_hints
+from service.cli.export_options import ExportChoice, check_output, export_options, write_export
 from service.cli.progress import ProgressBar
 from service.config import Settings
 from service.errors import IntervjuError
-from service.exporters import ExportContext, exporter_names, get_exporter
 from service.i18n import message
 from service.jobs.options import renames, speaker_id
 from service.options import JobOptions
@@ -34,14 +34,7 @@ SCHEMA_PATH = (
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(exporter_names()),
-    default="txt",
-    show_default=True,
-    help="Utformat / output format.",
-)
+@export_options
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -92,7 +85,7 @@ SCHEMA_PATH = (
 )
 def transcribe(
     files: tuple[Path, ...],
-    fmt: str,
+    export: ExportChoice,
     out: Path | None,
     language: str | None,
     model: str | None,
@@ -109,7 +102,7 @@ def transcribe(
 ) -> None:
     """Transkriber opptak / transcribe recordings (MP3, WMA, WAV, M4A, MP4, DSS, ...)."""
     settings = load_settings()
-    exporter = get_exporter(fmt)
+    check_output(settings, export.exporter, out)
     hints = speaker_hints(settings, speakers, min_speakers, max_speakers)
     options = JobOptions(
         language="nn" if language == "nn" else "no" if language == "no" else None,
@@ -134,13 +127,9 @@ def transcribe(
             failures += 1
             click.echo(f"{path.name}: {exc.message(settings.ui_language)}", err=True)
             continue
-        data = exporter.render(transcript, ExportContext())
-        if out is None:
-            click.echo(data.decode("utf-8"), nl=False)
-        else:
-            out.mkdir(parents=True, exist_ok=True)
-            target = out / f"{path.stem}.{exporter.extension}"
-            target.write_bytes(data)
+        data = export.exporter.render(transcript, export.context(settings))
+        target = write_export(export.exporter, data, out=out, stem=path.stem)
+        if target is not None:
             click.echo(f"{path.name} -> {target}", err=True)
     if failures:
         raise SystemExit(1)

@@ -48,20 +48,22 @@ class Exporter:
     extension: str
     description: str
     render: Render
+    # bytes that are not text (docx, qdpx): never echoed to a terminal
+    binary: bool = False
 
 
 _REGISTRY: dict[str, Exporter] = {}
 
 
 def register_exporter(
-    name: str, *, media_type: str, extension: str, description: str
+    name: str, *, media_type: str, extension: str, description: str, binary: bool = False
 ) -> Callable[[Render], Render]:
     """Register ``render`` as the exporter called ``name``."""
 
     def decorator(render: Render) -> Render:
         if name in _REGISTRY:
             raise ValueError(f"exporter {name!r} is already registered")
-        _REGISTRY[name] = Exporter(name, media_type, extension, description, render)
+        _REGISTRY[name] = Exporter(name, media_type, extension, description, render, binary)
         return render
 
     return decorator
