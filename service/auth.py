@@ -130,6 +130,12 @@ class TokenStore:
         logger.info("access token %d revoked", info.id)
         return info
 
+    def is_active(self, token_id: int) -> bool:
+        """Whether the token with this id exists and is not revoked (for long-lived streams)."""
+        query = select(ApiToken.id).where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
+        with self._db.sessions() as session:
+            return session.scalar(query) is not None
+
     def verify(self, plaintext: str) -> TokenInfo | None:
         """The active token with this plaintext (its use recorded), or ``None``."""
         if not plaintext.startswith(TOKEN_PREFIX):

@@ -174,6 +174,19 @@ class ConsentSettings(BaseModel):
     )
 
 
+class EventSettings(BaseModel):
+    """The job event feed (`GET /api/v1/events`) and the outbox table behind it."""
+
+    keep_days: float = Field(7.0, gt=0, description="Job events older than this are deleted.")
+    keep_max: int = Field(100_000, ge=1000, description="At most this many job events are kept.")
+    poll_seconds: float = Field(
+        0.5, gt=0, le=10, description="How often an open event stream looks for new events."
+    )
+    keepalive_seconds: float = Field(
+        15.0, gt=0, le=300, description="A `: keepalive` comment after this long without events."
+    )
+
+
 class WorkerSettings(BaseModel):
     """The in-process job worker."""
 
@@ -195,6 +208,7 @@ class Settings(BaseSettings):
     api: APISettings = Field(default_factory=APISettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     consent: ConsentSettings = Field(default_factory=ConsentSettings)
+    events: EventSettings = Field(default_factory=EventSettings)
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; defaults to SQLite at `<data_dir>/intervju.db`."
     )

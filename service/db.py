@@ -1,5 +1,5 @@
 """The database: engine and session factory, and the tables (projects, jobs, transcript
-versions, API tokens).
+versions, job events, webhooks, API tokens).
 
 Nothing readable about a person is stored in a plain column: the upload's file name, the job's
 options (which may hold speaker names), every transcript version and the map from tags back to
@@ -151,6 +151,49 @@ class TranscriptVersion(Base):
     transcript: Mapped[str] = mapped_column(Text)  # sealed transcript JSON
     # Sealed JSON {tag: [original words, ...]}; NULL once verified (or never anonymised).
     originals: Mapped[str | None] = mapped_column(Text)
+
+
+class JobEvent(Base):
+    """The outbox: one row per change of a job (status, step, progress, transcript version),
+    written in the transaction that made the change (``service.jobs.events``). Ids only: no
+    file name, text, speaker name or informant code."""
+
+    __tablename__ = "job_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_id: Mapped[str] = mapped_column(String(32), index=True)
+    project_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    # ``status`` (a new status), ``progress`` (same status, new step or progress) or
+    # ``version`` (a new transcript version).
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    step: Mapped[str | None] = mapped_column(String(32))
+    progress: Mapped[float] = mapped_column(Float)
+    version: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class Webhook(Base):
+    """A user's webhook: where job events are POSTed, and how far delivery has got."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_name: Mapped[str] = mapped_column(String(100), index=True)
+    # Sealed by the vault: a URL may hold credentials, and the secret signs every delivery.
+    url_sealed: Mapped[str] = mapped_column(Text)
+    secret_sealed: Mapped[str] = mapped_column(Text)
+    # The statuses delivered (JSON list); NULL for all.
+    statuses: Mapped[list[str] | None] = mapped_column(JSON)
+    project_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The id of the last event delivered (or skipped by the filters).
+    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    # Failed attempts at the event after ``cursor``; reset by a delivery.
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ApiToken(Base):

@@ -12,6 +12,7 @@ from service import __version__
 from service.api.deps import AppState
 from service.api.errors import install_error_handlers
 from service.api.routes import consent as consent_routes
+from service.api.routes import events as event_routes
 from service.api.routes import health, jobs
 from service.api.routes import projects as project_routes
 from service.api.routes import review as review_routes
@@ -22,6 +23,7 @@ from service.consent.scheduler import DeadlineScheduler
 from service.datadir import open_vault
 from service.db import open_database
 from service.jobs import JobStore, PipelineLike, Worker
+from service.jobs.events import EventLog
 from service.jobs.migrate import seal_legacy_jobs
 from service.offline import enforce_offline
 from service.storage import DataDirLock, ensure_dir
@@ -80,6 +82,7 @@ def create_app(
                 worker.start()
             yield
         finally:
+            state.stopping.set()
             await run_in_threadpool(deadlines.stop)
             if worker is not None:
                 await run_in_threadpool(worker.stop)
@@ -99,16 +102,19 @@ def create_app(
     app.include_router(consent_routes.router)
     app.include_router(review_routes.router)
     app.include_router(project_routes.router)
+    app.include_router(event_routes.router)
     return app
 
 
 def prepare(state: AppState) -> None:
     """On start: tables; interrupted jobs back in the queue; deletions a crash interrupted
-    finished; recordings that never became a job shredded."""
+    finished; recordings that never became a job shredded; old job events pruned."""
     state.db.create_all()
     seal_legacy_jobs(state.db, state.vault, state.settings.storage.uploads_path)
     state.jobs.recover_interrupted()
     state.consent.complete_pending()
+    events = state.settings.events
+    EventLog(state.db).prune(events.keep_days, events.keep_max)
 
 
 def _real_pipeline(settings: Settings) -> PipelineLike:

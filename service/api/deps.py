@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -29,6 +30,8 @@ class AppState:
     worker: Worker | None
     vault: Vault
     consent: Consent
+    # Set when the app shuts down: open event streams end.
+    stopping: threading.Event = field(default_factory=threading.Event)
 
 
 def get_state(request: Request) -> AppState:

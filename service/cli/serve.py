@@ -35,7 +35,10 @@ def serve(host: str | None, port: int | None) -> None:
             err=True,
         )
     app = create_app(settings)
-    uvicorn.run(app, host=settings.api.host, port=settings.api.port)
+    # Open event streams (GET /api/v1/events) are ended 5 s after a shutdown is asked for.
+    uvicorn.run(
+        app, host=settings.api.host, port=settings.api.port, timeout_graceful_shutdown=5
+    )
 
 
 def with_overrides(settings: Settings, *, host: str | None, port: int | None) -> Settings:

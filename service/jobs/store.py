@@ -6,6 +6,9 @@ taken by exactly one worker (``claim``), a job withdrawn meanwhile is never brou
 two concurrent changes of one transcript cannot both win (``add_version`` checks the version it
 was based on in the same statement).
 
+Every change is also recorded in the job events outbox (``service.jobs.events``) in the same
+transaction: a change that did not happen writes no event.
+
 Personal fields (file name, options with speaker names, transcripts and the originals behind
 the tags) are sealed by ``service.jobs.sealing`` before they reach the database.
 """
@@ -20,7 +23,7 @@ from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session, defer
 
 from service.db import Database, Job, TranscriptVersion, utcnow
-from service.jobs import lifecycle
+from service.jobs import events, lifecycle
 from service.jobs.lifecycle import HAS_TRANSCRIPT, RUNNING, JobStatus
 from service.jobs.models import (
     MAX_ATTEMPTS,
@@ -77,6 +80,7 @@ class JobStore:
         with self._db.sessions.begin() as session:
             session.add(job)
             session.flush()
+            events.record(session, job.id, "status")
             return self._record(job)
 
     def queue(self, job_id: str) -> bool:
@@ -148,7 +152,7 @@ class JobStore:
             raise lifecycle.IllegalTransition(JobStatus.DECODING, status)
         sources = (lifecycle.sources_of(status) & RUNNING) | {status}
         values = {"status": status.value, "step": step, "progress": _clamp(progress)}
-        return self._update(job_id, sources, values) == 1
+        return self._update(job_id, sources, values, event="progress") == 1
 
     def finish(
         self, job_id: str, transcript: Transcript, originals: tuple[str, ...] | None = None
@@ -193,6 +197,7 @@ class JobStore:
         uploads that never reached the queue are queued."""
         requeued = failed = 0
         now = utcnow()
+        changed: list[str] = []
         with self._db.sessions.begin() as session:
             query = select(Job).options(*_SKIP_LEGACY).where(Job.status.in_(_RUNNING_VALUES))
             for job in session.scalars(query):
@@ -212,6 +217,7 @@ class JobStore:
                     job.error_key = "job.interrupted"
                     job.error_params = {}
                     requeued += 1
+                changed.append(job.id)
             uploaded = session.scalars(
                 select(Job).options(*_SKIP_LEGACY).where(Job.status == JobStatus.UPLOADED.value)
             )
@@ -219,6 +225,10 @@ class JobStore:
                 job.status = JobStatus.QUEUED.value
                 job.updated_at = now
                 requeued += 1
+                changed.append(job.id)
+            session.flush()
+            for job_id in changed:
+                events.record(session, job_id, "status")
         if requeued or failed:
             logger.warning("recovered interrupted jobs: %d requeued, %d failed", requeued, failed)
         return Recovery(requeued=requeued, failed=failed)
@@ -302,7 +312,7 @@ class JobStore:
         return moved == 1
 
     def set_receipt(self, job_id: str, receipt_seq: int) -> None:
-        self._update(job_id, frozenset(JobStatus), {"receipt_seq": receipt_seq})
+        self._update(job_id, frozenset(JobStatus), {"receipt_seq": receipt_seq}, event=None)
 
     # -- transcript versions ---------------------------------------------------------------
 
@@ -368,7 +378,12 @@ class JobStore:
             values["options_sealed"] = self.sealer.options(job_id, options)
         with self._db.sessions.begin() as session:
             moved = self._update_in(
-                session, job_id, frozenset({JobStatus.READY_FOR_REVIEW}), values, version=base
+                session,
+                job_id,
+                frozenset({JobStatus.READY_FOR_REVIEW}),
+                values,
+                version=base,
+                event="version",
             )
             if not moved:
                 current = session.get(Job, job_id, options=_SKIP_LEGACY)
@@ -428,9 +443,15 @@ class JobStore:
             sources &= only
         return self._update(job_id, sources, {"status": target.value, **values}) == 1
 
-    def _update(self, job_id: str, sources: frozenset[JobStatus], values: dict[str, Any]) -> int:
+    def _update(
+        self,
+        job_id: str,
+        sources: frozenset[JobStatus],
+        values: dict[str, Any],
+        event: events.EventKind | None = "status",
+    ) -> int:
         with self._db.sessions.begin() as session:
-            return self._update_in(session, job_id, sources, values)
+            return self._update_in(session, job_id, sources, values, event=event)
 
     def _update_in(
         self,
@@ -439,13 +460,19 @@ class JobStore:
         sources: frozenset[JobStatus],
         values: dict[str, Any],
         version: int | None = None,
+        event: events.EventKind | None = "status",
     ) -> int:
+        """Change the job if it is in ``sources`` (and at ``version``, if given); the number of
+        rows changed. A change is recorded as an ``event`` in the same transaction."""
         statement = update(Job).where(Job.id == job_id, Job.status.in_(lifecycle.values(sources)))
         if version is not None:
             statement = statement.where(Job.transcript_version == version)
         statement = statement.values(updated_at=utcnow(), **values)
         result = session.execute(statement, execution_options={"synchronize_session": False})
-        return cast(CursorResult[Any], result).rowcount
+        moved = cast(CursorResult[Any], result).rowcount
+        if moved and event is not None:
+            events.record(session, job_id, event)
+        return moved
 
     def _record(self, job: Job) -> JobRecord:
         return self.sealer.record(job)

@@ -1,0 +1,118 @@
+"""Server-sent events: the live feed of job changes (``service.jobs.events``) a token may see.
+
+The stream polls the outbox (database reads in the thread pool), so it also sees changes made
+by other processes. It resumes after ``Last-Event-ID`` (or ``?after=``), sends a ``: keepalive``
+comment when nothing happened for a while, and ends when the client goes away, the token is
+revoked or the app shuts down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from service.api.access import visible_project_ids
+from service.api.deps import AppState, CurrentTokenDep, StateDep, require_token
+from service.api.schemas import ErrorPublic
+from service.auth import TokenInfo
+from service.jobs.events import EventLog, JobEventRecord
+from service.projects import ProjectStore
+
+BATCH = 500
+
+router = APIRouter(
+    prefix="/api/v1/events",
+    tags=["events"],
+    dependencies=[Depends(require_token)],
+    responses={
+        401: {"model": ErrorPublic, "description": "Missing, invalid or revoked access token."},
+        422: {"model": ErrorPublic, "description": "`after` or `Last-Event-ID` is not an id."},
+    },
+)
+
+_STREAM_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "An endless `text/event-stream`: `event: job`, `id: <event id>`, "
+        '`data: {"id", "project", "kind", "status", "step", "progress", "version", "at"}`, '
+        "and `: keepalive` comments.",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+}
+
+
+@router.get(
+    "",
+    summary="Follow the changes of your jobs as server-sent events",
+    response_class=StreamingResponse,
+    responses=_STREAM_RESPONSE,
+)
+async def stream_events(
+    request: Request,
+    state: StateDep,
+    token: CurrentTokenDep,
+    after: Annotated[
+        int | None, Query(ge=0, description="Send the events after this id (0: all kept).")
+    ] = None,
+    last_event_id: Annotated[
+        int | None, Header(ge=0, description="Resume after this event id (wins over `after`).")
+    ] = None,
+) -> StreamingResponse:
+    """Events of the jobs in the caller's projects (all for an admin), oldest first; without
+    ``Last-Event-ID`` or ``after``, only those that happen from now on."""
+    log = EventLog(state.db)
+    cursor = last_event_id if last_event_id is not None else after
+    if cursor is None:
+        cursor = await run_in_threadpool(log.last_id)
+    return StreamingResponse(
+        _stream(request, state, token, log, cursor),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+async def _stream(
+    request: Request, state: AppState, token: TokenInfo, log: EventLog, cursor: int
+) -> AsyncIterator[str]:
+    settings = state.settings.events
+    quiet_since = time.monotonic()
+    while not state.stopping.is_set():
+        batch = await run_in_threadpool(_read, state, token, log, cursor)
+        if batch is None:  # the token was revoked
+            return
+        for event in batch:
+            yield format_event(event)
+            cursor = event.id
+        now = time.monotonic()
+        if batch:
+            quiet_since = now
+        elif now - quiet_since >= settings.keepalive_seconds:
+            yield ": keepalive\n\n"
+            quiet_since = now
+        if len(batch) == BATCH:
+            continue
+        if await request.is_disconnected():
+            return
+        await asyncio.sleep(settings.poll_seconds)
+
+
+def _read(
+    state: AppState, token: TokenInfo, log: EventLog, cursor: int
+) -> list[JobEventRecord] | None:
+    """The next events the token may see (its projects read again each time, so a project made
+    while streaming is followed); ``None`` once the token is revoked."""
+    if not state.tokens.is_active(token.id):
+        return None
+    visible = visible_project_ids(token, ProjectStore(state.db))
+    return log.after(cursor, visible, limit=BATCH)
+
+
+def format_event(event: JobEventRecord) -> str:
+    data = json.dumps(event.payload(), ensure_ascii=False, separators=(",", ":"))
+    return f"event: job\nid: {event.id}\ndata: {data}\n\n"
