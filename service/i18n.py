@@ -285,6 +285,37 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "nb": "«{value}» må skrives NAVN=NYTT, for eksempel Informant=Kari.",
         "en": "'{value}' must be written NAME=NEW, for example Informant=Kari.",
     },
+    "batch.auto_verify_warning": {
+        "nb": "ADVARSEL: --auto-verify sletter hvert lydopptak så snart transkripsjonen er "
+        "skrevet og lest tilbake, UTEN at noen har lest den. Automatisk anonymisering overser "
+        "ting, og et slettet opptak kan ikke hentes tilbake. Hver sletting får en kvittering i "
+        "revisjonsloggen.",
+        "en": "WARNING: --auto-verify deletes each recording as soon as its transcript has been "
+        "written and read back, WITHOUT anyone reading it. Automatic anonymisation misses "
+        "things, and a deleted recording cannot be recovered. Every deletion gets a receipt in "
+        "the audit log.",
+    },
+    "batch.auto_verify_confirm": {
+        "nb": "Slette opptakene uten gjennomlesing?",
+        "en": "Delete the recordings without review?",
+    },
+    "batch.interrupted": {
+        "nb": "Avbrutt. Det som ble ferdig, er lagret; kjør samme kommando igjen for å "
+        "fortsette.",
+        "en": "Interrupted. What was finished is saved; run the same command again to go on.",
+    },
+    "batch.locked": {
+        "nb": "En annen kjøring av intervju batch bruker allerede {out}.",
+        "en": "Another run of intervju batch is already using {out}.",
+    },
+    "batch.bad_state": {
+        "nb": "Tilstandsfilen i {out} kan ikke leses (intervju-batch.json).",
+        "en": "The state file in {out} cannot be read (intervju-batch.json).",
+    },
+    "batch.no_recordings": {
+        "nb": "Fant ingen lydopptak i {folder}.",
+        "en": "No recordings were found in {folder}.",
+    },
     "review.version_conflict": {
         "nb": "Transkripsjonen er endret i mellomtiden: endringen gjaldt versjon {base}, men "
         "siste versjon er {latest}. Hent den siste versjonen og gjør endringen på nytt.",
