@@ -168,6 +168,32 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "nb": "En kodebok (--codebook) kan bare tas med i formatet qdpx.",
         "en": "A codebook (--codebook) can only be included in the qdpx format.",
     },
+    "export.bad_codebook": {
+        "nb": "Kodeboken kunne ikke leses som en REFI-QDA-kodebok (.qdc): {reason}.",
+        "en": "The codebook could not be read as a REFI-QDA codebook (.qdc): {reason}.",
+    },
+    "export.label.title": {"nb": "Transkripsjon", "en": "Transcript"},
+    "export.label.project": {"nb": "Prosjekt", "en": "Project"},
+    "export.label.informant": {"nb": "Informant", "en": "Informant"},
+    "export.label.exported": {"nb": "Eksportert", "en": "Exported"},
+    "export.label.anonymised": {
+        "nb": "Anonymisert: navn og andre personopplysninger er erstattet med merker som "
+        "[navn 1].",
+        "en": "Anonymised: names and other personal data are replaced by tags such as [navn 1].",
+    },
+    "export.label.pause": {"nb": "(pause, {seconds} s)", "en": "(pause, {seconds} s)"},
+    "export.label.inaudible": {"nb": "(uhørbart, {seconds} s)", "en": "(inaudible, {seconds} s)"},
+    "export.label.originals": {
+        "nb": "Anonymiseringsnøkkel – bare for gjennomgang, slettes når transkripsjonen godkjennes",
+        "en": "Redaction key – for review only, deleted when the transcript is verified",
+    },
+    "export.label.tag": {"nb": "Merke", "en": "Tag"},
+    "export.label.original": {"nb": "Opprinnelig", "en": "Original"},
+    "export.label.speakers": {"nb": "Talere", "en": "Speakers"},
+    "export.label.role": {"nb": "Rolle", "en": "Role"},
+    "export.label.interview": {"nb": "Intervju", "en": "Interview"},
+    "export.role.interviewer": {"nb": "Intervjuer", "en": "Interviewer"},
+    "export.role.informant": {"nb": "Informant", "en": "Informant"},
     "auth.missing": {
         "nb": "Mangler tilgangsnøkkel (Authorization: Bearer …).",
         "en": "Missing access token (Authorization: Bearer …).",

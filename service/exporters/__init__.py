@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from service.errors import IntervjuError
@@ -34,6 +35,8 @@ class ExportContext:
     originals: Mapping[str, str] | None = None
     # the language of headings and labels: "nb" (default) or "en"
     language: str = "nb"
+    # the date shown as the export's date (None: today)
+    exported_on: date | None = None
 
 
 DEFAULT_CONTEXT = ExportContext()
@@ -83,4 +86,12 @@ def exporter_names() -> list[str]:
 
 
 # Built-in formats register on import, through the same path a plug-in would use.
-from service.exporters import json_export, rttm, txt  # noqa: E402, F401
+from service.exporters import (  # noqa: E402, F401
+    docx_export,
+    json_export,
+    qda_text,
+    qdpx,
+    rttm,
+    subtitles,
+    txt,
+)
