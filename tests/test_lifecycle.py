@@ -15,6 +15,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from service.db import open_database
 from service.jobs import JobStore, NewJob
+from service.jobs.events import EventLog
 from service.jobs.lifecycle import (
     HAS_AUDIO,
     HAS_TRANSCRIPT,
@@ -200,6 +201,20 @@ class StoreMachine(RuleBasedStateMachine):
             before = self.last[job_id]
             assert now == before or allowed(before, now), f"{before} -> {now}"
             self.last[job_id] = now
+
+    @invariant()
+    def the_newest_event_states_where_each_job_is(self) -> None:
+        newest = {event.job_id: event for event in EventLog(self.db).after(0, limit=100_000)}
+        for job_id in self.ids:
+            record = self.store.get(job_id)
+            assert record is not None
+            event = newest[job_id]
+            assert (event.status, event.step, event.version) == (
+                record.status.value,
+                record.step,
+                record.transcript_version,
+            )
+            assert abs(event.progress - record.progress) < 0.01
 
     @invariant()
     def transcripts_exist_exactly_where_the_state_says(self) -> None:

@@ -94,7 +94,7 @@ def record(session: Session, job_id: str, kind: EventKind) -> bool:
 
 
 def _moved(before: float, now: float) -> bool:
-    return abs(now - before) >= PROGRESS_STEP or (now >= 1.0 > before)
+    return abs(now - before) >= PROGRESS_STEP - 1e-9 or (now >= 1.0 > before)
 
 
 class EventLog:

@@ -377,14 +377,8 @@ class JobStore:
         if options is not None:
             values["options_sealed"] = self.sealer.options(job_id, options)
         with self._db.sessions.begin() as session:
-            moved = self._update_in(
-                session,
-                job_id,
-                frozenset({JobStatus.READY_FOR_REVIEW}),
-                values,
-                version=base,
-                event="version",
-            )
+            in_review = frozenset({JobStatus.READY_FOR_REVIEW})
+            moved = self._update_in(session, job_id, in_review, values, base, event="version")
             if not moved:
                 current = session.get(Job, job_id, options=_SKIP_LEGACY)
                 if current is None or current.status != JobStatus.READY_FOR_REVIEW.value:
