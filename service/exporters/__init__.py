@@ -30,8 +30,8 @@ class ExportContext:
     informant_code: str | None = None
     timestamps: bool = True
     line_numbers: bool = False
-    # a REFI-QDA codebook (.qdc) to import into a .qdpx project
-    codebook: Path | None = None
+    # a REFI-QDA codebook (.qdc) to import into a .qdpx project: its path or its bytes
+    codebook: Path | bytes | None = None
     originals: Mapping[str, str] | None = None
     # the language of headings and labels: "nb" (default) or "en"
     language: str = "nb"

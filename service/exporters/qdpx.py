@@ -18,12 +18,20 @@ import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
+from pathlib import Path
 
 from lxml import etree
 
 from service import __version__
 from service.exporters import DEFAULT_CONTEXT, ExportContext, register_exporter
-from service.exporters.codebook import Code, Codebook, read_codebook, safe_parser, schema
+from service.exporters.codebook import (
+    Code,
+    Codebook,
+    parse_codebook,
+    read_codebook,
+    safe_parser,
+    schema,
+)
 from service.exporters.layout import BlockKind, blocks, label, role_label
 from service.exporters.txt import format_timestamp
 from service.transcript import Speaker, SpeakerRole, Transcript
@@ -53,7 +61,7 @@ class Turn:
     binary=True,
 )
 def render_qdpx(transcript: Transcript, context: ExportContext = DEFAULT_CONTEXT) -> bytes:
-    codebook = read_codebook(context.codebook) if context.codebook is not None else None
+    codebook = _read_codebook(context.codebook)
     text, turns = source_text(transcript, context)
     source_guid = _guid()
     project = _Project(transcript, context, source_guid).build(text, turns, codebook)
@@ -66,6 +74,12 @@ def render_qdpx(transcript: Transcript, context: ExportContext = DEFAULT_CONTEXT
         )
         archive.writestr(f"sources/{source_guid}.txt", text.encode("utf-8"))
     return buffer.getvalue()
+
+
+def _read_codebook(source: Path | bytes | None) -> Codebook | None:
+    if source is None:
+        return None
+    return parse_codebook(source) if isinstance(source, bytes) else read_codebook(source)
 
 
 def source_text(transcript: Transcript, context: ExportContext) -> tuple[str, list[Turn]]:

@@ -1,4 +1,5 @@
-"""Plain text: one paragraph per segment, with its start time and speaker when known."""
+"""Plain text: one paragraph per segment, with its start time (unless the context leaves times
+out) and speaker when known; with line numbers, each paragraph (one line) is numbered."""
 
 from __future__ import annotations
 
@@ -26,5 +27,8 @@ def render_txt(transcript: Transcript, context: ExportContext = DEFAULT_CONTEXT)
             continue
         name = transcript.speaker_name(segment.speaker)
         speaker = f"{name}: " if name else ""
-        paragraphs.append(f"[{format_timestamp(segment.start)}] {speaker}{text}")
+        stamp = f"[{format_timestamp(segment.start)}] " if context.timestamps else ""
+        paragraphs.append(f"{stamp}{speaker}{text}")
+    if context.line_numbers:  # one line per paragraph: number the paragraphs' lines
+        paragraphs = [f"{number:>4}  {line}" for number, line in enumerate(paragraphs, start=1)]
     return ("\n\n".join(paragraphs) + "\n").encode("utf-8")

@@ -164,7 +164,7 @@ def test_unknown_job_and_format(client: TestClient, auth: dict[str, str]) -> Non
     assert client.get(f"{API}/../etc", headers=auth).status_code == 404
     job_id = upload(client, auth).json()["id"]
     wait_status(client, auth, job_id, "ready_for_review")
-    bad = client.get(f"{API}/{job_id}/transcript", params={"format": "docx"}, headers=auth)
+    bad = client.get(f"{API}/{job_id}/transcript", params={"format": "wpd"}, headers=auth)
     assert bad.status_code == 400
     assert bad.json()["code"] == "export.unknown_format"
 

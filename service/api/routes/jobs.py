@@ -15,6 +15,15 @@ from starlette.concurrency import run_in_threadpool
 from service.api.access import visible_project, visible_project_ids
 from service.api.deps import AppState, CurrentTokenDep, LanguageDep, StateDep, require_token
 from service.api.errors import ApiError, error_body
+from service.api.exports import (
+    ExportOriginalsQuery,
+    ExportRequest,
+    FormatQuery,
+    LineNumbersQuery,
+    TimestampsQuery,
+    export_response,
+    read_codebook_body,
+)
 from service.api.job_access import visible_job
 from service.api.job_form import check_field, job_options, openapi_properties
 from service.api.revisions import Revision, store_revision
@@ -30,7 +39,7 @@ from service.api.upload import check_upload_request, receive_upload
 from service.auth import TokenInfo
 from service.consent.deletion import audio_object
 from service.errors import IntervjuError
-from service.exporters import ExportContext, exporter_names, get_exporter
+from service.exporters import exporter_names
 from service.i18n import Lang
 from service.jobs import JobRecord, NewJob, StoredVersion
 from service.jobs.lifecycle import HAS_TRANSCRIPT
@@ -186,30 +195,55 @@ def get_job(
         },
         400: _error("Unknown format."),
         404: _error("No such job."),
-        409: _error("The job has no transcript (yet, or any more)."),
+        409: _error(
+            "The job has no transcript (yet, or any more), or `originals=true` after review."
+        ),
     },
 )
 def get_transcript(
     job_id: str,
     state: StateDep,
     token: CurrentTokenDep,
-    format_name: Annotated[
-        str, Query(alias="format", description=f"One of: {', '.join(exporter_names())}.")
-    ] = "json",
+    lang: LanguageDep,
+    format_name: FormatQuery = "json",
+    timestamps: TimestampsQuery = True,
+    line_numbers: LineNumbersQuery = False,
+    originals: ExportOriginalsQuery = False,
 ) -> Response:
-    exporter = get_exporter(format_name)
-    record = visible_job(state, token, job_id)
-    if record.status not in HAS_TRANSCRIPT:
-        raise ApiError(409, "job.not_ready", status=record.status.value)
-    transcript = state.jobs.get_transcript(job_id)
-    if transcript is None:  # withdrawn in between
-        raise ApiError(404, "job.not_found")
-    disposition = f'attachment; filename="{record.id}.{exporter.extension}"'
-    return Response(
-        exporter.render(transcript, ExportContext()),
-        media_type=exporter.media_type,
-        headers={"Content-Disposition": disposition},
-    )
+    wanted = ExportRequest(format_name, timestamps, line_numbers, originals)
+    return export_response(state, token, job_id, wanted, lang)
+
+
+@router.post(
+    "/{job_id}/export",
+    summary="The transcript with a codebook (qdpx)",
+    description="As `GET …/transcript`, with a REFI-QDA codebook (.qdc) as the request body "
+    "(`Content-Type: application/xml`, at most 5 MiB) whose codes go into the `qdpx` project; "
+    "an empty body exports without one.",
+    response_class=Response,
+    responses={
+        200: {"description": "The transcript in the requested format, as an attachment."},
+        400: _error("Unknown format."),
+        404: _error("No such job."),
+        409: _error("No transcript (yet, or any more), or `originals=true` after review."),
+        413: _error("The codebook is over 5 MiB."),
+        422: _error("Not a REFI-QDA codebook, or a codebook with another format than qdpx."),
+    },
+)
+async def export_transcript(
+    job_id: str,
+    request: Request,
+    state: StateDep,
+    token: CurrentTokenDep,
+    lang: LanguageDep,
+    format_name: FormatQuery = "qdpx",
+    timestamps: TimestampsQuery = True,
+    line_numbers: LineNumbersQuery = False,
+    originals: ExportOriginalsQuery = False,
+) -> Response:
+    codebook = await read_codebook_body(request)
+    wanted = ExportRequest(format_name, timestamps, line_numbers, originals, codebook)
+    return await run_in_threadpool(export_response, state, token, job_id, wanted, lang)
 
 
 @router.patch(
