@@ -13,6 +13,7 @@ enforce_offline()
 
 from service.cli.anonymize import anonymize  # noqa: E402
 from service.cli.audit import audit_group  # noqa: E402
+from service.cli.batch import batch  # noqa: E402
 from service.cli.consent import deadlines, purge, receipt, verify  # noqa: E402
 from service.cli.diarize import diarize  # noqa: E402
 from service.cli.models import models  # noqa: E402
@@ -37,6 +38,7 @@ def cli(verbose: bool) -> None:
 
 
 cli.add_command(transcribe)
+cli.add_command(batch)
 cli.add_command(diarize)
 cli.add_command(anonymize)
 cli.add_command(audit_group)

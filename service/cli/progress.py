@@ -25,7 +25,9 @@ STEP_NAMES = {
 class ProgressBar:
     """``with ProgressBar(label) as bar: pipeline.run(..., hook=bar)``."""
 
-    def __init__(self, label: str, lang: str = "nb", enabled: bool | None = None) -> None:
+    def __init__(
+        self, label: str, lang: str = "nb", enabled: bool | None = None, *, leave: bool = True
+    ) -> None:
         self.names = STEP_NAMES.get(lang, STEP_NAMES["en"])
         self.bar = tqdm(
             total=1.0,
@@ -34,7 +36,7 @@ class ProgressBar:
             disable=None if enabled is None else not enabled,  # None: only on a terminal
             bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s "
             "[{elapsed}<{remaining}]",
-            leave=True,
+            leave=leave,
         )
 
     def __call__(
