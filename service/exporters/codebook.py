@@ -76,8 +76,14 @@ def parse_codebook(data: bytes) -> Codebook:
         root = etree.fromstring(data, parser=safe_parser())
     except etree.XMLSyntaxError as exc:
         raise IntervjuError("export.bad_codebook", reason=f"not XML (line {exc.lineno})") from None
+    if root.getroottree().docinfo.doctype:
+        raise IntervjuError("export.bad_codebook", reason="a DTD is not allowed")
     validator = schema("Codebook-v1.0.xsd")
-    if not validator.validate(root):
+    try:
+        valid = validator.validate(root)
+    except etree.XMLSchemaValidateError:
+        valid = False
+    if not valid:
         error = validator.error_log.last_error
         line = error.line if error is not None else "?"
         raise IntervjuError("export.bad_codebook", reason=f"not valid (line {line})")
