@@ -244,3 +244,16 @@ def test_a_folder_without_recordings(tmp_path: Path) -> None:
     result = run(str(tmp_path / "tom"))
     assert result.exit_code == 0
     assert "Fant ingen lydopptak" in result.output
+
+
+def test_auto_verify_deletes_a_copy_of_a_transcribed_recording_too(
+    project: Path, batch_env: Path, call_log: Path
+) -> None:
+    shutil.copy(project / CLIPS[0][0], project / "kopi.mp3")
+    result = run(str(project), "--auto-verify", "--yes")
+    assert result.exit_code == 0, result.output
+    assert len(starts(call_log)) == 5
+    assert [p for p in project.iterdir() if p.is_file()] == []
+    entries = list(audit.read(batch_env / "audit.log"))
+    assert len(entries) == 6  # one receipt per deleted file
+    assert len({e.data["audio_sha256"] for e in entries}) == 5
