@@ -140,6 +140,18 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "nb": "Ingenting av jobben er slettet ennå, så det finnes ingen kvittering.",
         "en": "Nothing of the job has been deleted yet, so there is no receipt.",
     },
+    "media.audio_deleted": {
+        "nb": "Opptaket er slettet og kan ikke spilles av (status: {status}).",
+        "en": "The recording has been deleted and cannot be played (status: {status}).",
+    },
+    "web.not_found": {
+        "nb": "Fant ikke siden.",
+        "en": "Page not found.",
+    },
+    "media.bad_range": {
+        "nb": "Den forespurte delen ligger utenfor opptaket.",
+        "en": "The requested range lies outside the recording.",
+    },
     "verify.checksum_mismatch": {
         "nb": "Den lagrede transkripsjonen kunne ikke leses tilbake uendret. Opptaket er "
         "ikke slettet.",

@@ -13,9 +13,10 @@ from service.api.deps import AppState
 from service.api.errors import install_error_handlers
 from service.api.routes import consent as consent_routes
 from service.api.routes import events as event_routes
-from service.api.routes import health, jobs
+from service.api.routes import health, jobs, media
 from service.api.routes import projects as project_routes
 from service.api.routes import review as review_routes
+from service.audio.playback import PlaybackCache
 from service.auth import TokenStore
 from service.config import Settings
 from service.consent import Consent
@@ -27,6 +28,7 @@ from service.jobs.events import EventLog
 from service.jobs.migrate import seal_legacy_jobs
 from service.offline import enforce_offline
 from service.storage import DataDirLock, ensure_dir
+from service.web import routes as web_routes
 
 DESCRIPTION = """\
 Offline transcription of Norwegian interview recordings.
@@ -96,6 +98,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.intervju = state
+    app.state.playback = PlaybackCache()  # the review page's recordings, briefly in memory
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(jobs.router)
@@ -103,6 +106,8 @@ def create_app(
     app.include_router(review_routes.router)
     app.include_router(project_routes.router)
     app.include_router(event_routes.router)
+    app.include_router(media.router)
+    app.include_router(web_routes.router)
     return app
 
 
