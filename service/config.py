@@ -187,6 +187,31 @@ class EventSettings(BaseModel):
     )
 
 
+class WebhookSettings(BaseModel):
+    """Webhooks: job events POSTed to the URLs users register (`/api/v1/webhooks`)."""
+
+    allow_public: bool = Field(
+        False,
+        description="Allow webhook URLs on public addresses; by default only loopback and "
+        "private-network addresses (checked at registration and before every delivery).",
+    )
+    interval_seconds: float = Field(
+        1.0, gt=0, le=300, description="How often the dispatcher looks for events to deliver."
+    )
+    timeout_seconds: float = Field(
+        10.0, gt=0, le=120, description="Connect and read timeout of one delivery."
+    )
+    max_attempts: int = Field(
+        8, ge=1, le=50, description="Failed attempts at one event before the hook is disabled."
+    )
+    backoff_seconds: float = Field(
+        2.0,
+        gt=0,
+        le=3600,
+        description="Wait before the first retry; doubled after each failure (at most an hour).",
+    )
+
+
 class WorkerSettings(BaseModel):
     """The in-process job worker."""
 
@@ -209,6 +234,7 @@ class Settings(BaseSettings):
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     consent: ConsentSettings = Field(default_factory=ConsentSettings)
     events: EventSettings = Field(default_factory=EventSettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; defaults to SQLite at `<data_dir>/intervju.db`."
     )

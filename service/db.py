@@ -180,6 +180,8 @@ class Webhook(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_name: Mapped[str] = mapped_column(String(100), index=True)
+    # Registered with an admin token: the events of every project, else the user's projects.
+    admin: Mapped[bool] = mapped_column(Boolean, default=False)
     # Sealed by the vault: a URL may hold credentials, and the secret signs every delivery.
     url_sealed: Mapped[str] = mapped_column(Text)
     secret_sealed: Mapped[str] = mapped_column(Text)

@@ -248,6 +248,26 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "nb": "Bare en administrator kan lage prosjekter for en annen bruker.",
         "en": "Only an administrator can create projects for another user.",
     },
+    "webhook.not_found": {
+        "nb": "Fant ikke webhooken.",
+        "en": "Webhook not found.",
+    },
+    "webhook.bad_url": {
+        "nb": "Webhook-adressen må være en http- eller https-URL uten brukernavn, passord eller "
+        "#-del, på høyst 2000 tegn.",
+        "en": "The webhook address must be an http or https URL without user name, password or "
+        "#fragment, of at most 2000 characters.",
+    },
+    "webhook.unresolvable": {
+        "nb": "Fant ikke maskinen «{host}».",
+        "en": "The host '{host}' could not be found.",
+    },
+    "webhook.public_address": {
+        "nb": "«{host}» er en offentlig adresse. Webhooker sendes bare til denne maskinen og "
+        "private nett, med mindre INTERVJU_WEBHOOKS__ALLOW_PUBLIC=true.",
+        "en": "'{host}' is a public address. Webhooks are sent only to this machine and private "
+        "networks unless INTERVJU_WEBHOOKS__ALLOW_PUBLIC=true.",
+    },
     "job.too_many_attempts": {
         "nb": "Jobben ble avbrutt {attempts} ganger under behandling og er stoppet. Opptaket kan "
         "være skadet eller for stort for maskinen; slett jobben og prøv en annen fil.",

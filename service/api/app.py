@@ -16,6 +16,7 @@ from service.api.routes import events as event_routes
 from service.api.routes import health, jobs, media
 from service.api.routes import projects as project_routes
 from service.api.routes import review as review_routes
+from service.api.routes import webhooks as webhook_routes
 from service.audio.playback import PlaybackCache
 from service.auth import TokenStore
 from service.config import Settings
@@ -29,6 +30,7 @@ from service.jobs.migrate import seal_legacy_jobs
 from service.offline import enforce_offline
 from service.storage import DataDirLock, ensure_dir
 from service.web import routes as web_routes
+from service.webhooks import Dispatcher
 
 DESCRIPTION = """\
 Offline transcription of Norwegian interview recordings.
@@ -62,6 +64,7 @@ def create_app(
     run_worker = settings.worker.enabled if start_worker is None else start_worker
     worker = Worker(settings, store, pipeline_factory or _real_pipeline) if run_worker else None
     deadlines = DeadlineScheduler(consent, settings.consent)
+    webhooks = Dispatcher(db, vault, settings.webhooks, settings.events)
     state = AppState(
         settings=settings,
         db=db,
@@ -80,12 +83,14 @@ def create_app(
         try:
             await run_in_threadpool(prepare, state)
             deadlines.start()
+            webhooks.start()
             if worker is not None:
                 worker.start()
             yield
         finally:
             state.stopping.set()
             await run_in_threadpool(deadlines.stop)
+            await run_in_threadpool(webhooks.stop)
             if worker is not None:
                 await run_in_threadpool(worker.stop)
             db.dispose()
@@ -106,6 +111,7 @@ def create_app(
     app.include_router(review_routes.router)
     app.include_router(project_routes.router)
     app.include_router(event_routes.router)
+    app.include_router(webhook_routes.router)
     app.include_router(media.router)
     app.include_router(web_routes.router)
     return app
