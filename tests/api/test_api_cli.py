@@ -118,11 +118,11 @@ def test_serve_prints_the_first_token_once(
     assert first.exit_code == 0, first.output
     assert "Tilgangsnøkkel (vises bare én gang) / Access token (shown once): ivj_" in first.stderr
     assert first.stdout == ""
-    assert calls == [{"host": "127.0.0.1", "port": 8123}]
+    assert calls == [{"host": "127.0.0.1", "port": 8123, "timeout_graceful_shutdown": 5}]
 
     second = runner.invoke(serve, [], catch_exceptions=False)
     assert TOKEN_PREFIX not in second.output
-    assert calls[-1] == {"host": "127.0.0.1", "port": 8000}
+    assert calls[-1] == {"host": "127.0.0.1", "port": 8000, "timeout_graceful_shutdown": 5}
 
 
 def test_serve_refuses_a_public_host(runner: CliRunner) -> None:
