@@ -19,6 +19,8 @@ from tests import factories
 
 # What the tags replaced; never in an export unless asked for.
 ORIGINALS = ("Kari Nordmann", "Tromsø")
+# The same as the job store keeps them: one per redaction, in the redactions' order.
+STORED_ORIGINALS = ("Tromsø", "Kari Nordmann")
 DURATION = 30.0
 INTERVIEWER, INFORMANT = "SPEAKER_00", "SPEAKER_01"
 
