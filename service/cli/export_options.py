@@ -25,7 +25,9 @@ import click
 
 from service.cli.common import load_settings
 from service.config import Settings
+from service.errors import IntervjuError
 from service.exporters import ExportContext, Exporter, exporter_names, get_exporter
+from service.exporters.codebook import read_codebook
 from service.i18n import message
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -67,11 +69,8 @@ def export_options(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         fmt: str = kwargs.pop("fmt")
         codebook: Path | None = kwargs.pop("codebook")
-        if codebook is not None and fmt != QDPX:
-            raise click.BadParameter(
-                message("export.codebook_needs_qdpx", load_settings().ui_language),
-                param_hint="--codebook",
-            )
+        if codebook is not None:
+            _check_codebook(codebook, fmt)
         kwargs["export"] = ExportChoice(
             exporter=get_exporter(fmt),
             timestamps=not kwargs.pop("no_timestamps"),
@@ -111,12 +110,29 @@ def export_options(command: F) -> F:
     return decorated  # type: ignore[return-value]
 
 
+def _check_codebook(codebook: Path, fmt: str) -> None:
+    """Refuse a codebook without qdpx, or a file that is not one, before the slow work."""
+    language = load_settings().ui_language
+    if fmt != QDPX:
+        raise click.BadParameter(
+            message("export.codebook_needs_qdpx", language), param_hint="--codebook"
+        )
+    try:
+        read_codebook(codebook)
+    except IntervjuError as exc:
+        raise click.BadParameter(exc.message(language), param_hint="--codebook") from None
+
+
 def check_output(settings: Settings, exporter: Exporter, out: Path | None) -> None:
     """Refuse to write a binary format to a terminal (call before the slow work)."""
-    if exporter.binary and out is None and sys.stdout.isatty():
+    if exporter.binary and out is None and stdout_is_terminal():
         raise click.UsageError(
             message("export.binary_needs_out", settings.ui_language, name=exporter.name)
         )
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
 
 
 def write_export(exporter: Exporter, data: bytes, *, out: Path | None, stem: str) -> Path | None:

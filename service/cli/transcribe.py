@@ -56,11 +56,11 @@ def transcribe(
         try:
             with ProgressBar(path.name, settings.ui_language, progress) as bar:
                 transcript = pipeline.process(path, options, hook=bar).transcript
+            data = export.exporter.render(transcript, export.context(settings))
         except IntervjuError as exc:
             failures += 1
             click.echo(f"{path.name}: {exc.message(settings.ui_language)}", err=True)
             continue
-        data = export.exporter.render(transcript, export.context(settings))
         target = write_export(export.exporter, data, out=out, stem=path.stem)
         if target is not None:
             click.echo(f"{path.name} -> {target}", err=True)
