@@ -170,7 +170,8 @@ def test_segment_confidence() -> None:
 
 
 def test_unknown_format_lists_the_known_ones() -> None:
-    assert exporter_names() == ["json", "rttm", "txt"]
+    names = ["docx", "json", "maxqda", "nvivo", "qdpx", "rttm", "srt", "txt", "vtt"]
+    assert exporter_names() == names
     with pytest.raises(IntervjuError) as caught:
-        get_exporter("docx")
-    assert "json, rttm, txt" in caught.value.message("nb")
+        get_exporter("wpd")
+    assert ", ".join(names) in caught.value.message("nb")
