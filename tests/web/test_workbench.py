@@ -25,6 +25,7 @@ def until(page: Any, expression: str, timeout: float = 15.0) -> None:
 
 
 def shot(page: Any, artifacts: Path, name: str) -> None:
+    page.evaluate("window.scrollTo(0, 0)")  # else the sticky player lands mid-page
     page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
 
 

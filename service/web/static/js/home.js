@@ -9,6 +9,26 @@ import { JobList } from "./joblist.js";
 import { loadProjects, setupUpload } from "./upload.js";
 
 const jobs = new JobList();
+const askedFor = new Set(); // project ids looked up once already
+
+// A job in a project the page does not know yet (a default project made by the first upload):
+// fetch the project names again, once per unknown project.
+async function syncProjects() {
+  const unknown = [...jobs.jobs.values()].map((job) => job.project)
+    .filter((id) => id && !jobs.projects.has(id) && !askedFor.has(id));
+  if (!unknown.length) return;
+  unknown.forEach((id) => askedFor.add(id));
+  try {
+    jobs.setProjects(await loadProjects());
+  } catch (error) {
+    reportError(error);
+  }
+}
+
+function showJobs(list) {
+  jobs.replace(list);
+  syncProjects();
+}
 
 function showSignIn(message) {
   byId("workbench").hidden = true;
@@ -50,9 +70,9 @@ async function openWorkbench() {
     reportError(error);
   }
   watchJobs({
-    onJobs: (list) => jobs.replace(list),
+    onJobs: showJobs,
     onEvent: async (event) => {
-      if (!jobs.apply(event)) jobs.replace((await api("/api/v1/jobs")).jobs);
+      if (!jobs.apply(event)) showJobs((await api("/api/v1/jobs")).jobs);
     },
     onMode: (mode) => {
       byId("feed-mode").textContent = t(mode === "live" ? "jobs.live" : "jobs.polling");
@@ -65,7 +85,12 @@ async function openWorkbench() {
 function main() {
   setupChrome();
   byId("signin-form").addEventListener("submit", signIn);
-  setupUpload({ onUploaded: (job) => jobs.upsert(job) });
+  setupUpload({
+    onUploaded: (job) => {
+      jobs.upsert(job);
+      syncProjects();
+    },
+  });
   window.addEventListener("intervju:unauthorized", () => showSignIn(t("signin.expired")));
   window.addEventListener("intervju:language", () => {
     jobs.render();

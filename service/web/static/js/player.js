@@ -40,6 +40,8 @@ export class Player {
 
   // Forgets the recording (after its deletion).
   unload() {
+    if (this.current) this.current.node.classList.remove("current");
+    this.current = null;
     this.audio.pause();
     this.audio.removeAttribute("src");
     this.audio.load();

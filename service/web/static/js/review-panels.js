@@ -22,8 +22,9 @@ export function renderSpeakers(review, editable, actions) {
         el("span", { class: "visually-hidden", text: t("speakers.name", { id: speaker.id }) })),
       el("input", { id, type: "text", value: speaker.name, maxlength: "60",
         dataset: { speaker: speaker.id }, disabled: !editable }),
-      el("span", { class: "muted small",
-        text: `${speaker.id} · ${t("speakers.seconds", { time: clock(speaker.seconds) })}` }));
+      el("span", { class: "muted small", text: speaker.seconds > 0
+        ? `${speaker.id} · ${t("speakers.seconds", { time: clock(speaker.seconds) })}`
+        : speaker.id }));
   });
   const current = speakers.find((speaker) => speaker.role === "interviewer");
   const choice = el("select", { id: "interviewer-select", disabled: !editable },
@@ -33,8 +34,10 @@ export function renderSpeakers(review, editable, actions) {
     ...rows,
     el("div", { class: "field" },
       el("label", { for: "interviewer-select", text: t("speakers.is_interviewer") }), choice),
-    editable ? el("button", { type: "submit", class: "secondary", text: t("speakers.save") }) : null,
   );
+  if (editable) {
+    form.append(el("button", { type: "submit", class: "secondary", text: t("speakers.save") }));
+  }
   form.onsubmit = (event) => {
     event.preventDefault();
     const names = {};
@@ -80,16 +83,21 @@ export function renderRedactions(review, editable, originals, shown, actions) {
   }));
 }
 
-export function renderExports(job) {
+export function renderExports(job, actions) {
   const list = byId("exports");
   const formats = Object.entries((job.links && job.links.transcripts) || {});
   byId("exports-empty").hidden = formats.length > 0;
   list.replaceChildren(...formats.map(([format, url]) => el("li", {},
-    el("button", { type: "button", class: "link", dataset: { format },
-      text: t("exports.format", { format: format.toUpperCase() }),
+    el("button", { type: "button", class: "secondary small", dataset: { format },
+      "aria-label": t("exports.format", { format: format.toUpperCase() }),
+      text: format.toUpperCase(),
       onclick: async () => {
-        const { blob, filename } = await fetchBlob(url);
-        saveBlob(blob, filename);
+        try {
+          const { blob, filename } = await fetchBlob(url);
+          saveBlob(blob, filename);
+        } catch (error) {
+          actions.failed(error);
+        }
       } }))));
 }
 

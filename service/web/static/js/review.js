@@ -63,6 +63,7 @@ async function loadAudio() {
     player.unload();
     note.textContent = t("player.deleted");
     byId("audio").hidden = true;
+    byId("player").classList.add("gone");
     return;
   }
   note.textContent = t("player.loading");
@@ -70,6 +71,7 @@ async function loadAudio() {
     const playable = await player.load(state.jobId);
     note.textContent = playable ? t("player.hint") : t("player.deleted");
     byId("audio").hidden = !playable;
+    byId("player").classList.toggle("gone", !playable);
   } catch (error) {
     note.textContent = t("player.failed", { message: error.message });
   }
@@ -91,7 +93,7 @@ function render() {
   player.setWords(words);
   renderSpeakers(review, canEdit, actions);
   renderRedactions(review, canEdit, state.originals, state.shown, actions);
-  renderExports(job);
+  renderExports(job, actions);
   renderVersions(state.versions);
   byId("verify-card").hidden = !canEdit;
   byId("readonly-note").hidden = canEdit;
@@ -132,6 +134,7 @@ async function reload() {
 }
 
 const actions = {
+  failed: reportError,
   accept: (index) => change(`/redactions/${index}/accept`, "POST", {}),
   reject: (index) => change(`/redactions/${index}/reject`, "POST", {}),
   async toggleOriginal(index) {
@@ -179,7 +182,10 @@ async function verified(job) {
   await reload();
   announce(t("verify.done"));
   await loadAudio();
-  if (await showReceipt(job)) byId("receipt-card").scrollIntoView({ block: "start" });
+  if (await showReceipt(job)) {
+    byId("receipt-card").scrollIntoView({ block: "start" });
+    byId("receipt-title").focus();
+  }
 }
 
 function main() {

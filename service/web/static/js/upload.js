@@ -100,9 +100,10 @@ export async function loadProjects() {
   const select = byId("project-select");
   const body = await api("/api/v1/projects");
   const projects = Array.isArray(body) ? body : body.projects || [];
-  const options = projects.map((project) =>
-    el("option", { value: project.id, text: project.name, selected: project.default }),
-  );
+  const chosen = select.value;
+  const keep = projects.some((project) => project.id === chosen);
+  const options = projects.map((project) => el("option", { value: project.id,
+    text: project.name, selected: keep ? project.id === chosen : project.default }));
   if (!options.length) options.push(el("option", { value: "", text: t("upload.default_project") }));
   select.replaceChildren(...options);
   return projects;
