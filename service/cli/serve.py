@@ -36,9 +36,7 @@ def serve(host: str | None, port: int | None) -> None:
         )
     app = create_app(settings)
     # Open event streams (GET /api/v1/events) are ended 5 s after a shutdown is asked for.
-    uvicorn.run(
-        app, host=settings.api.host, port=settings.api.port, timeout_graceful_shutdown=5
-    )
+    uvicorn.run(app, host=settings.api.host, port=settings.api.port, timeout_graceful_shutdown=5)
 
 
 def with_overrides(settings: Settings, *, host: str | None, port: int | None) -> Settings:
