@@ -27,13 +27,19 @@ from service.projects import ProjectStore
 
 logger = logging.getLogger(__name__)
 
+# OpenAPI: what GET …/transcript and POST …/export may answer
+EXPORT_MEDIA_TYPES: dict[str, dict[str, object]] = {
+    get_exporter(name).media_type.split(";")[0]: {} for name in exporter_names()
+}
+
 FormatQuery = Annotated[
     str, Query(alias="format", description=f"One of: {', '.join(exporter_names())}.")
 ]
 TimestampsQuery = Annotated[
-    bool, Query(description="Start times in the text (docx, qdpx); the time formats keep them.")
+    bool,
+    Query(description="Start times in the text (docx, txt, qdpx); the timed formats keep them."),
 ]
-LineNumbersQuery = Annotated[bool, Query(description="Number the lines (docx).")]
+LineNumbersQuery = Annotated[bool, Query(description="Number the lines (docx, txt).")]
 ExportOriginalsQuery = Annotated[
     bool,
     Query(

@@ -16,6 +16,7 @@ from service.api.access import visible_project, visible_project_ids
 from service.api.deps import AppState, CurrentTokenDep, LanguageDep, StateDep, require_token
 from service.api.errors import ApiError, error_body
 from service.api.exports import (
+    EXPORT_MEDIA_TYPES,
     ExportOriginalsQuery,
     ExportRequest,
     FormatQuery,
@@ -191,7 +192,7 @@ def get_job(
     responses={
         200: {
             "description": "The transcript in the requested format, as an attachment.",
-            "content": {"application/json": {}, "text/plain": {}},
+            "content": EXPORT_MEDIA_TYPES,
         },
         400: _error("Unknown format."),
         404: _error("No such job."),
@@ -222,7 +223,10 @@ def get_transcript(
     "an empty body exports without one.",
     response_class=Response,
     responses={
-        200: {"description": "The transcript in the requested format, as an attachment."},
+        200: {
+            "description": "The transcript in the requested format, as an attachment.",
+            "content": EXPORT_MEDIA_TYPES,
+        },
         400: _error("Unknown format."),
         404: _error("No such job."),
         409: _error("No transcript (yet, or any more), or `originals=true` after review."),
