@@ -54,9 +54,25 @@ def wrap(text: str) -> tuple[str, ...]:
     if len(text) <= MAX_LINE or " " not in text:
         return (text,)
     middle = len(text) // 2
-    spaces = [i for i, char in enumerate(text) if char == " "]
+    spaces = _breakable_spaces(text)
+    if not spaces:
+        return (text,)
     cut = min(spaces, key=lambda i: abs(i - middle))
     return (text[:cut].strip(), text[cut + 1 :].strip())
+
+
+def _breakable_spaces(text: str) -> list[int]:
+    """Where a line may break: at spaces, never inside a tag such as ``[navn 1]``."""
+    spaces = []
+    depth = 0
+    for i, char in enumerate(text):
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth = max(depth - 1, 0)
+        elif char == " " and depth == 0:
+            spaces.append(i)
+    return spaces
 
 
 def _pieces(segment: Segment) -> Iterator[tuple[float, float, str]]:
@@ -71,17 +87,41 @@ def _pieces(segment: Segment) -> Iterator[tuple[float, float, str]]:
 
 
 def _by_words(words: Sequence[tuple[float, float, str]]) -> Iterator[tuple[float, float, str]]:
-    """Greedy: add words while the cue fits in two lines and MAX_SECONDS."""
-    start, end, parts = words[0][0], words[0][1], [words[0][2]]
-    for word_start, word_end, text in words[1:]:
-        candidate = " ".join([*parts, text])
-        if _fits(candidate) and word_end - start <= MAX_SECONDS:
-            parts.append(text)
-            end = word_end
-            continue
-        yield start, end, " ".join(parts)
-        start, end, parts = word_start, word_end, [text]
-    yield start, end, " ".join(parts)
+    """Greedy: add words while the cue fits in two lines and MAX_SECONDS; then the last two
+    cues share their words more evenly, so that no word is left alone at the end."""
+    groups: list[list[tuple[float, float, str]]] = [[words[0]]]
+    for word in words[1:]:
+        candidate = [*groups[-1], word]
+        if _fits_words(candidate):
+            groups[-1] = candidate
+        else:
+            groups.append([word])
+    if len(groups) > 1:
+        groups[-2:] = _balanced(groups[-2] + groups[-1])
+    for group in groups:
+        yield group[0][0], group[-1][1], " ".join(text for _, _, text in group)
+
+
+def _fits_words(group: Sequence[tuple[float, float, str]]) -> bool:
+    return group[-1][1] - group[0][0] <= MAX_SECONDS and _fits(" ".join(w[2] for w in group))
+
+
+def _balanced(
+    words: list[tuple[float, float, str]],
+) -> list[list[tuple[float, float, str]]]:
+    """Two cues of ``words`` as equal in length as they can be while both fit."""
+    splits = [
+        (words[:i], words[i:])
+        for i in range(1, len(words))
+        if _fits_words(words[:i]) and _fits_words(words[i:])
+    ]
+    first, second = min(
+        splits,
+        key=lambda pair: abs(
+            len(" ".join(w[2] for w in pair[0])) - len(" ".join(w[2] for w in pair[1]))
+        ),
+    )
+    return [first, second]
 
 
 def _by_characters(start: float, end: float, text: str) -> Iterator[tuple[float, float, str]]:

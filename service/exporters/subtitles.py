@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from service.exporters import DEFAULT_CONTEXT, ExportContext, register_exporter
-from service.exporters.cues import Cue, cues
+from service.exporters.cues import Cue, cues, wrap
 from service.transcript import Transcript
 
 
@@ -28,8 +28,8 @@ def render_srt(transcript: Transcript, context: ExportContext = DEFAULT_CONTEXT)
     previous: str | None = None
     for number, cue in enumerate(cues(transcript), start=1):
         lines = list(cue.lines)
-        if cue.speaker and cue.speaker != previous:
-            lines[0] = f"{cue.speaker}: {lines[0]}"
+        if cue.speaker and cue.speaker != previous:  # wrapped again with the speaker in front
+            lines = list(wrap(f"{cue.speaker}: {' '.join(cue.lines)}"))
         previous = cue.speaker
         timing = f"{subtitle_time(cue.start, ',')} --> {subtitle_time(cue.end, ',')}"
         blocks.append("\n".join([str(number), timing, *lines]))

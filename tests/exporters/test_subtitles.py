@@ -122,3 +122,12 @@ def test_vtt_escapes_markup_in_text_and_names() -> None:
 def test_no_original_in_subtitles(interview: Transcript) -> None:
     for name in ("srt", "vtt"):
         assert not any(original in render(name, interview) for original in ORIGINALS)
+
+
+def test_tags_are_never_broken_and_no_word_is_left_alone(interview: Transcript) -> None:
+    lines = [line for cue in cues(interview) for line in cue.lines]
+    assert all(line.count("[") == line.count("]") for line in lines)
+    assert wrap("[arbeidssted 12] " * 4) == ("[arbeidssted 12] [arbeidssted 12]",) * 2
+    answer = interview.segments[1]
+    last = [c for c in cues(interview) if answer.start <= c.start < answer.end][-1]
+    assert len(" ".join(last.lines).split()) > 3
