@@ -42,7 +42,9 @@ names), follow the job at `GET /api/v1/jobs/{id}`, fetch the transcript from
 version) and correct the speakers with `PATCH /api/v1/jobs/{id}/speakers`. Verify it with
 `POST /api/v1/jobs/{id}/verify`: the recording is then crypto-shredded and a receipt written to
 the hash-chained audit log (`GET /api/v1/jobs/{id}/receipt`). `DELETE /api/v1/jobs/{id}?purge=true`
-withdraws a job. Jobs belong to projects (`/api/v1/projects`). Every route but
+withdraws a job. Jobs belong to projects (`/api/v1/projects`). Follow every change of your jobs
+live at `GET /api/v1/events` (server-sent events), or have it POSTed, signed, to a webhook
+(`/api/v1/webhooks`). Every route but
 `/healthz` needs `Authorization: Bearer <token>` (`intervju token create`). Messages are in
 Norwegian bokmål unless `Accept-Language` asks for English.
 """

@@ -14,6 +14,9 @@ from api_helpers import API, AppFactory, app_state, bearer, upload, wait_status
 from fastapi.testclient import TestClient
 
 from service.config import EventSettings, Settings
+from service.db import open_database
+from service.jobs import JobStore, NewJob
+from service.projects import ProjectStore
 
 EVENTS = "/api/v1/events"
 LIFECYCLE = ["uploaded", "queued", "decoding", "transcribing", "ready_for_review"]
@@ -118,6 +121,24 @@ def test_the_stream_follows_a_job_live(feed: TestClient) -> None:
     reader.join(15)
     assert not reader.is_alive()
     assert statuses(collected[0], job["id"]) == LIFECYCLE
+
+
+def test_changes_made_by_another_process_appear(feed: TestClient) -> None:
+    """The feed reads the outbox, not the app's memory: a job changed through a second
+    connection to the database (as a separate worker process would) is streamed too."""
+    auth = login(feed, "kari")
+    state = app_state(feed)
+    other = open_database(state.settings.db_url)
+    try:
+        project = ProjectStore(other).default_for("kari")
+        store = JobStore(other, state.vault)
+        job_id = "ab" * 16
+        store.create(NewJob(job_id, "a.wav", f"audio-{job_id}", 10, project_id=project.id))
+        assert store.queue(job_id)
+        events, _ = read(feed, auth, has_status(job_id, "queued"))
+    finally:
+        other.dispose()
+    assert statuses(events, job_id) == ["uploaded", "queued"]
 
 
 def test_another_users_jobs_never_appear(feed: TestClient) -> None:
