@@ -16,7 +16,7 @@ from docx import Document
 from docx.document import Document as DocumentObject
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
 from service.exporters import DEFAULT_CONTEXT, ExportContext, register_exporter
@@ -90,7 +90,11 @@ def _set_defaults(document: DocumentObject, context: ExportContext) -> None:
 
 
 def _page_header(document: DocumentObject, context: ExportContext) -> None:
-    header = document.sections[0].header
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4, not the template's Letter
+    section.left_margin = section.right_margin = Cm(2.5)
+    section.top_margin = section.bottom_margin = Cm(2.5)
+    header = section.header
     paragraph = header.paragraphs[0]
     run = paragraph.add_run(header_line(context))
     run.font.size = Pt(9)

@@ -126,3 +126,11 @@ def test_line_numbering_is_continuous_in_the_section(interview: Transcript) -> N
     assert numbering is not None
     attributes = {key.split("}")[1]: value for key, value in numbering.attrib.items()}
     assert attributes["restart"] == "continuous" and attributes["countBy"] == "1"
+
+
+def test_a4_pages(interview: Transcript) -> None:
+    section = Document(BytesIO(render(interview, CONTEXT))).sections[0]
+    assert (section.page_width.mm, section.page_height.mm) == (
+        pytest.approx(210, abs=0.5),
+        pytest.approx(297, abs=0.5),
+    )  # type: ignore[union-attr]
