@@ -135,3 +135,33 @@ def test_without_an_event_stream_the_list_is_polled(
     job_id = job_in_review(page, served, token, recording)
     page.wait_for_selector(f"#jobs-body tr[data-job='{job_id}'][data-status='ready_for_review']")
     assert page.errors == []
+
+
+def test_the_event_stream_parser_splits_chunks_into_events(page: Any, served: Served) -> None:
+    page.goto(f"{served.url}/web/")
+    parsed = page.evaluate(
+        """async () => {
+          const { parseEvents } = await import('/web/static/js/events.js');
+          const first = parseEvents(': keepalive\\n\\nevent: job\\nid: 7\\ndata: {"id":"a",');
+          const second = parseEvents(first.rest + '"progress":0.5}\\n\\nevent: job\\r\\nid: 8');
+          return { first: first.events, second: second.events, rest: second.rest };
+        }"""
+    )
+    assert parsed["first"] == []
+    assert parsed["second"] == [{"event": "job", "id": "7", "data": '{"id":"a","progress":0.5}'}]
+    assert parsed["rest"] == "event: job\r\nid: 8"
+
+
+def test_a_refused_token_sends_the_researcher_back_to_sign_in(
+    page: Any, served: Served, recording: Path
+) -> None:
+    token = served.token("web")
+    job_id = job_in_review(page, served, token, recording)
+    page.goto(f"{served.url}/web/")
+    page.evaluate("sessionStorage.setItem('intervju.token', 'ivj_revoked')")
+    page.goto(f"{served.url}/web/review?job={job_id}")
+    page.wait_for_url(f"{served.url}/web/")
+    error = page.locator("#signin-error")
+    error.wait_for()
+    assert "logget ut" in error.inner_text()
+    assert page.evaluate("sessionStorage.getItem('intervju.token')") is None

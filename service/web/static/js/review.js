@@ -14,6 +14,7 @@ import { setupVerify, showReceipt } from "./verify.js";
 
 const HAS_TRANSCRIPT = new Set(["ready_for_review", "verified", "audio_deleted"]);
 const HAS_AUDIO = new Set(["ready_for_review", "verified"]);
+const ENDED = new Set(["failed", "withdrawn"]); // no transcript is coming
 
 const state = {
   jobId: new URLSearchParams(window.location.search).get("job"),
@@ -35,7 +36,7 @@ async function load() {
   state.job = await api(jobUrl());
   if (!HAS_TRANSCRIPT.has(state.job.status)) {
     showWaiting();
-    setTimeout(() => load().catch(reportError), 2000);
+    if (!ENDED.has(state.job.status)) setTimeout(() => load().catch(reportError), 2000);
     return;
   }
   byId("not-ready").hidden = true;
@@ -52,8 +53,12 @@ async function load() {
 function showWaiting() {
   byId("job-title").textContent = state.job.filename || state.job.informant_code || "";
   byId("not-ready").hidden = false;
-  byId("not-ready-text").textContent = t("review.not_ready",
-    { status: t(`status.${state.job.status}`) });
+  const status = t(`status.${state.job.status}`);
+  const error = state.job.error ? ` ${state.job.error.message}` : "";
+  byId("not-ready-text").textContent = ENDED.has(state.job.status)
+    ? `${status}.${error}`
+    : t("review.not_ready", { status });
+  byId("not-ready-progress").hidden = ENDED.has(state.job.status);
   byId("not-ready-progress").value = state.job.progress || 0;
 }
 
