@@ -103,6 +103,9 @@ def _by_words(words: Sequence[tuple[float, float, str]]) -> Iterator[tuple[float
 
 
 def _fits_words(group: Sequence[tuple[float, float, str]]) -> bool:
+    """A cue of these words is short enough (a single word always is: it cannot be split)."""
+    if len(group) == 1:
+        return True
     return group[-1][1] - group[0][0] <= MAX_SECONDS and _fits(" ".join(w[2] for w in group))
 
 

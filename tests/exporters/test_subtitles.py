@@ -131,3 +131,14 @@ def test_tags_are_never_broken_and_no_word_is_left_alone(interview: Transcript) 
     answer = interview.segments[1]
     last = [c for c in cues(interview) if answer.start <= c.start < answer.end][-1]
     assert len(" ".join(last.lines).split()) > 3
+
+
+def test_words_longer_than_a_cue_still_make_cues() -> None:
+    """Found by the property test: two words of 7.5 s each."""
+    words = factories.make_words([(0.0, 7.5, "jeg"), (7.5, 15.0, "jeg")])
+    segment = factories.make_segment(0.0, 15.0, "jeg jeg", words=words)
+    result = cues(factories.make_transcript([segment], duration=16.0))
+    assert [(c.start, c.end, c.lines) for c in result] == [
+        (0.0, 7.5, ("jeg",)),
+        (7.5, 15.0, ("jeg",)),
+    ]
