@@ -11,12 +11,14 @@ from itertools import pairwise
 import pytest
 import srt
 import webvtt
+from hypothesis import given, settings
 
 from service.exporters import ExportContext, get_exporter
 from service.exporters.cues import MAX_LINE, MAX_SECONDS, cues, wrap
 from service.transcript import Speaker, SpeakerRole, Transcript
 from tests import factories
 from tests.exporters.interview import ANSWER, DURATION, ORIGINALS
+from tests.exporters.strategies import anonymised
 
 
 def seconds(timestamp: str) -> float:
@@ -142,3 +144,23 @@ def test_words_longer_than_a_cue_still_make_cues() -> None:
         (0.0, 7.5, ("jeg",)),
         (7.5, 15.0, ("jeg",)),
     ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=anonymised())
+def test_cues_are_ordered_short_and_inside_the_recording(
+    case: tuple[Transcript, dict[str, str]],
+) -> None:
+    transcript, _ = case
+    result = cues(transcript)
+    duration = transcript.source.duration
+    for previous, cue in pairwise(result):
+        assert cue.start >= previous.end
+    for cue in result:
+        assert 0 <= cue.start < cue.end <= duration
+        assert 1 <= len(cue.lines) <= 2
+        several = len(" ".join(cue.lines).split()) > 1
+        assert not several or cue.end - cue.start <= MAX_SECONDS + 1e-6
+    assert " ".join(" ".join(c.lines) for c in result) == " ".join(
+        s.text for s in transcript.segments
+    )
