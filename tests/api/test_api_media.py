@@ -139,10 +139,10 @@ def test_no_audio_once_verified_and_the_encoded_copy_forgotten(
     assert len(playback(client)) == 1
     verified = client.post(f"{API}/{job_id}/verify", headers=auth)
     assert verified.json()["status"] == "audio_deleted"
+    assert len(playback(client)) == 0  # forgotten with the recording, not when asked again
     response = client.get(audio_url(job_id), headers=auth)
     assert response.status_code == 409
     assert response.json()["code"] == "media.audio_deleted"
-    assert len(playback(client)) == 0
     english = client.get(audio_url(job_id), headers={**auth, "Accept-Language": "en"})
     assert "deleted" in english.json()["message"]
 
@@ -172,3 +172,12 @@ def test_no_plaintext_is_written_while_or_after_playing(
     assert set(after) == set(before)  # no new file (ffmpeg's output went through a pipe)
     pcm, encoded = distinctive(recording), distinctive(mp3)
     assert not [name for name, data in after.items() if pcm in data or encoded in data]
+
+
+def test_no_audio_once_withdrawn(in_review: tuple[TestClient, dict[str, str], str]) -> None:
+    client, auth, job_id = in_review
+    assert client.get(audio_url(job_id), headers=auth).status_code == 200
+    assert client.delete(f"{API}/{job_id}?purge=true", headers=auth).status_code == 200
+    assert len(playback(client)) == 0
+    response = client.get(audio_url(job_id), headers=auth)
+    assert (response.status_code, response.json()["code"]) == (409, "media.audio_deleted")
