@@ -37,7 +37,7 @@ def sign_in(page: Any, served: Served, token: str) -> None:
 
 
 def test_sign_in_upload_review_verify_receipt(
-    page: Any, served: Served, recording: Path, artifacts: Path
+    page: Any, served: Served, recording: Path, artifacts: Path, tmp_path: Path
 ) -> None:
     token = served.token("web")
     page.goto(f"{served.url}/web/")
@@ -48,12 +48,15 @@ def test_sign_in_upload_review_verify_receipt(
     assert page.evaluate("sessionStorage.getItem('intervju.token')") == token
     assert page.evaluate("localStorage.getItem('intervju.token')") is None
 
-    # upload with the file picker, two speakers expected; the page follows the job
-    page.set_input_files("#file-input", str(recording))
+    # two recordings with the file picker, two speakers expected; the page follows the jobs
+    second = tmp_path / "intervju-S2.wav"
+    second.write_bytes(recording.read_bytes())
+    page.set_input_files("#file-input", [str(recording), str(second)])
     page.fill("#speakers-input", "2")
     page.click("#upload-start")
-    page.wait_for_selector("#upload-queue li.done")
-    assert page.locator("#upload-queue li.done progress").evaluate("p => p.value") == 1
+    until(page, "document.querySelectorAll('#upload-queue li.done').length === 2")
+    bars = page.locator("#upload-queue li.done progress")
+    assert [bars.nth(i).evaluate("p => p.value") for i in range(2)] == [1, 1]
     assert served.gate.reached.wait(15)
     row = page.locator("#jobs-body tr[data-status='diarizing']")
     row.wait_for()
@@ -62,10 +65,16 @@ def test_sign_in_upload_review_verify_receipt(
     assert page.inner_text("#feed-mode") == "Oppdateres fortløpende"  # GET /api/v1/events
     shot(page, artifacts, "02-opplasting-og-fremdrift")
     served.gate.release.set()
-    ready = page.locator("#jobs-body tr[data-status='ready_for_review']")
-    ready.wait_for()
-    assert "intervju-S1.wav" in ready.inner_text()
+    until(
+        page,
+        "document.querySelectorAll('#jobs-body tr[data-status=ready_for_review]').length === 2",
+    )
+    ready = page.locator("#jobs-body tr", has_text="intervju-S1.wav")
     job_id = ready.get_attribute("data-job")
+    job = page.request.get(
+        f"{served.url}{API}/{job_id}", headers={"Authorization": f"Bearer {token}"}
+    ).json()
+    assert (job["speakers"], job["filename"]) == (2, "intervju-S1.wav")
     shot(page, artifacts, "03-klar-til-gjennomgang")
     ready.locator("a.button").click()
 
@@ -89,12 +98,15 @@ def test_sign_in_upload_review_verify_receipt(
     assert marks.all_inner_texts() == ["[navn 1]", "[kommune 1]"]
     shot(page, artifacts, "04-gjennomgang")
 
-    # the space bar plays (when not typing) and the word being spoken is highlighted
-    page.locator("#transcript-title").click()
+    # the space bar plays (when not typing; focus left the clicked time button) and pauses
     page.keyboard.press("Space")
     until(page, "!document.getElementById('audio').paused")
     page.keyboard.press("Space")
     until(page, "document.getElementById('audio').paused")
+    page.focus("input[data-speaker='SPEAKER_01']")  # typing: the space is a space
+    page.keyboard.press("Space")
+    time.sleep(0.3)
+    assert page.evaluate("document.getElementById('audio').paused")
 
     # rename the informant
     page.fill("input[data-speaker='SPEAKER_01']", "Deltaker A")

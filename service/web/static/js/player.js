@@ -71,6 +71,8 @@ export class Player {
     const selection = window.getSelection();
     if (selection && !selection.isCollapsed) return; // selecting words to redact, not seeking
     this.seek(Number(target.dataset.start));
+    // after a mouse click, the space bar should play, not press the clicked time button again
+    if (event.detail > 0) this.container.focus({ preventScroll: true });
   }
 
   key(event) {
