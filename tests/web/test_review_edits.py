@@ -22,7 +22,9 @@ def until(page: Any, expression: str, timeout: float = 15.0) -> None:
         time.sleep(0.05)
 
 
-def job_in_review(page: Any, served: Served, token: str, recording: Path) -> str:
+def job_in_review(
+    page: Any, served: Served, token: str, recording: Path, project: str | None = None
+) -> str:
     """A job uploaded over the API (as another tool would), waited for until in review."""
     served.gate.release.set()
     auth = {"Authorization": f"Bearer {token}"}
@@ -34,7 +36,8 @@ def job_in_review(page: Any, served: Served, token: str, recording: Path) -> str
                 "name": recording.name,
                 "mimeType": "audio/wav",
                 "buffer": recording.read_bytes(),
-            }
+            },
+            **({"project": project} if project else {}),
         },
     )
     assert created.status == 202, created.text()
@@ -165,3 +168,29 @@ def test_a_refused_token_sends_the_researcher_back_to_sign_in(
     error.wait_for()
     assert "logget ut" in error.inner_text()
     assert page.evaluate("sessionStorage.getItem('intervju.token')") is None
+
+
+def test_a_project_that_keeps_its_recordings_says_so_before_verifying(
+    page: Any, served: Served, recording: Path
+) -> None:
+    token = served.token("web")
+    project = page.request.post(
+        f"{served.url}/api/v1/projects",
+        headers={"Authorization": f"Bearer {token}"},
+        data={"name": "Langtidsstudie", "delete_audio_after_verify": False},
+    )
+    assert project.status == 201, project.text()
+    job_id = job_in_review(page, served, token, recording, project.json()["id"])
+    open_review(page, served, token, job_id)
+    page.wait_for_selector("#verify-card:not([hidden])")
+    assert page.inner_text("#verify-button") == "Verifiser transkripsjonen"
+    page.click("#verify-button")
+    text = page.inner_text("#verify-dialog")
+    assert "beholdes til prosjektets sluttdato" in text and "slettet for godt" not in text
+    assert page.locator("#verify-consent").is_hidden()
+    page.check("#verify-check")
+    page.click("#verify-confirm")
+    until(page, "document.getElementById('job-meta').textContent.startsWith('Verifisert ')")
+    assert page.locator("#receipt-card").is_hidden()  # nothing deleted yet
+    until(page, "document.getElementById('audio').duration > 1")  # still there to listen to
+    assert page.errors == []

@@ -10,7 +10,7 @@ import { editSegment, selectedStretch, setupRedactDialog } from "./review-edit.j
 import { renderExports, renderRedactions, renderSpeakers, renderVersions } from
   "./review-panels.js";
 import { renderTranscript } from "./transcript-view.js";
-import { setupVerify, showReceipt } from "./verify.js";
+import { labelVerify, setupVerify, showReceipt } from "./verify.js";
 
 const HAS_TRANSCRIPT = new Set(["ready_for_review", "verified", "audio_deleted"]);
 const HAS_AUDIO = new Set(["ready_for_review", "verified"]);
@@ -28,6 +28,7 @@ const state = {
 };
 const player = new Player(byId("audio"), byId("transcript"));
 
+const keepsAudio = () => Boolean(state.project && !state.project.delete_audio_after_verify);
 const jobUrl = () => `/api/v1/jobs/${encodeURIComponent(state.jobId)}`;
 const editable = () => Boolean(state.review && state.review.latest
   && state.review.status === "ready_for_review");
@@ -101,6 +102,7 @@ function render() {
   renderExports(job, actions);
   renderVersions(state.versions);
   byId("verify-card").hidden = !canEdit;
+  labelVerify(keepsAudio());
   byId("readonly-note").hidden = canEdit;
   byId("redact-selection").hidden = !canEdit;
 }
@@ -218,7 +220,7 @@ function main() {
   setupVerify(() => ({
     jobId: state.jobId,
     version: state.review.version,
-    keepsAudio: Boolean(state.project && !state.project.delete_audio_after_verify),
+    keepsAudio: keepsAudio(),
   }), (job) => verified(job).catch(reportError), reportError);
   window.addEventListener("intervju:language", () => {
     if (state.review) render();

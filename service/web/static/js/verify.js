@@ -5,6 +5,17 @@ import { api, fetchBlob } from "./api.js";
 import { byId, el, formatTime, saveBlob } from "./dom.js";
 import { getLang, t } from "./i18n.js";
 
+// The verify texts: the recording deleted now, or (a project that keeps its recordings) on the
+// project's end date.
+export function labelVerify(keepsAudio) {
+  const key = (name) => (keepsAudio ? `verify.${name}_keep` : `verify.${name}`);
+  byId("verify-help").textContent = t(key("help"));
+  byId("verify-button").textContent = t(key("button"));
+  byId("verify-dialog-title").textContent = t(key("dialog_title"));
+  byId("verify-confirm").textContent = t(key("confirm"));
+  byId("verify-consent").hidden = keepsAudio;
+}
+
 // ``context()`` gives {jobId, version, keepsAudio}; ``done(job)`` is called once verified.
 export function setupVerify(context, done, fail) {
   const dialog = byId("verify-dialog");
@@ -15,8 +26,9 @@ export function setupVerify(context, done, fail) {
   });
   byId("verify-button").addEventListener("click", () => {
     const { version, keepsAudio } = context();
-    byId("verify-text").textContent = t("verify.dialog_text", { version });
-    byId("verify-keep").hidden = !keepsAudio;
+    byId("verify-text").textContent = t(keepsAudio ? "verify.dialog_text_keep"
+      : "verify.dialog_text", { version });
+    labelVerify(keepsAudio);
     check.checked = false;
     confirm.disabled = true;
     dialog.showModal();
