@@ -62,7 +62,10 @@ def create_app(
     db = open_database(settings.db_url)
     vault = open_vault(settings)
     store = JobStore(db, vault)
-    consent = Consent(db, store, vault, settings.storage.audit_path)
+    playback = PlaybackCache()  # the review page's recordings, briefly in memory
+    consent = Consent(
+        db, store, vault, settings.storage.audit_path, on_audio_deleted=playback.forget
+    )
     run_worker = settings.worker.enabled if start_worker is None else start_worker
     worker = Worker(settings, store, pipeline_factory or _real_pipeline) if run_worker else None
     deadlines = DeadlineScheduler(consent, settings.consent)
@@ -105,7 +108,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.intervju = state
-    app.state.playback = PlaybackCache()  # the review page's recordings, briefly in memory
+    app.state.playback = playback
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(jobs.router)

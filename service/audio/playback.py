@@ -8,8 +8,10 @@ LAME's faster algorithm (``-compression_level 7``, no audible difference for spe
 encodes a 50-minute interview in about 8 s on one CPU core, half the time of its default.
 
 ``PlaybackCache`` keeps a few encoded recordings for a few minutes, so that the browser's range
-requests (seeking) do not decode the whole recording again each time. It never outlives its
-time limit and is told to forget a job the moment its recording is found deleted.
+requests (seeking) do not decode the whole recording again each time. A timer drops each one
+when its time is up, whether or not anyone asks again, and ``forget`` drops it the moment its
+recording is deleted (``Consent`` calls it on every deletion: verify, withdrawal, end date); a
+recording deleted while it was being encoded is not kept.
 """
 
 from __future__ import annotations
@@ -63,14 +65,16 @@ def encode_for_browser(source: SealedAudio) -> bytes:
 class _Entry:
     data: bytes
     stored_at: float
+    timer: threading.Timer  # drops the entry when its time is up
 
 
 class PlaybackCache:
     """A bounded, short-lived LRU of encoded recordings, keyed by job id.
 
     At most ``max_entries`` recordings and ``max_bytes`` bytes, each for ``ttl_seconds`` since it
-    was encoded. One encoding at a time: the browser's parallel range requests for the same job
-    wait for the first one instead of running ffmpeg twice."""
+    was encoded (a timer drops it then, even if it is never asked for again). One encoding at a
+    time: the browser's parallel range requests for the same job wait for the first one instead
+    of running ffmpeg twice."""
 
     def __init__(
         self,
@@ -84,7 +88,8 @@ class PlaybackCache:
         self.ttl_seconds = ttl_seconds
         self._clock = clock
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
-        self._lock = threading.Lock()  # guards _entries
+        self._forgotten = 0  # how many times ``forget`` was called
+        self._lock = threading.Lock()  # guards _entries and _forgotten
         self._encoding = threading.Lock()  # one ffmpeg at a time
 
     def get(self, job_id: str, encode: Callable[[], bytes]) -> bytes:
@@ -96,14 +101,17 @@ class PlaybackCache:
             cached = self._lookup(job_id)
             if cached is not None:
                 return cached
+            with self._lock:
+                forgotten = self._forgotten
             data = encode()
-            self._store(job_id, data)
+            self._store(job_id, data, forgotten)
             return data
 
     def forget(self, job_id: str) -> None:
-        """Drop ``job_id``'s recording (its audio was deleted)."""
+        """Drop ``job_id``'s recording (its audio was deleted), also one being encoded now."""
         with self._lock:
-            self._entries.pop(job_id, None)
+            self._forgotten += 1
+            self._drop(job_id)
 
     def __len__(self) -> int:
         with self._lock:
@@ -119,14 +127,32 @@ class PlaybackCache:
             self._entries.move_to_end(job_id)
             return entry.data
 
-    def _store(self, job_id: str, data: bytes) -> None:
+    def _store(self, job_id: str, data: bytes, forgotten: int) -> None:
         if len(data) > self.max_bytes:
             return  # served once, never kept
         with self._lock:
-            self._entries[job_id] = _Entry(data, self._clock())
-            self._entries.move_to_end(job_id)
+            if self._forgotten != forgotten:
+                return  # a recording was deleted while this one was encoded: maybe this one
+            self._drop(job_id)
+            timer = threading.Timer(self.ttl_seconds, self._time_up, args=(job_id,))
+            timer.daemon = True
+            self._entries[job_id] = _Entry(data, self._clock(), timer)
+            timer.start()
             while len(self._entries) > self.max_entries or self._size() > self.max_bytes:
-                self._entries.popitem(last=False)
+                self._drop(next(iter(self._entries)))
+
+    def _time_up(self, job_id: str) -> None:
+        """Run by the entry's own timer; a newer entry for the job has a timer of its own."""
+        with self._lock:
+            entry = self._entries.get(job_id)
+            if entry is not None and entry.timer is threading.current_thread():
+                self._drop(job_id)
+
+    def _drop(self, job_id: str) -> None:
+        """Remove ``job_id``'s entry and stop its timer (the lock is held)."""
+        entry = self._entries.pop(job_id, None)
+        if entry is not None:
+            entry.timer.cancel()
 
     def _size(self) -> int:
         return sum(len(entry.data) for entry in self._entries.values())
@@ -134,4 +160,4 @@ class PlaybackCache:
     def _expire(self) -> None:
         now = self._clock()
         for job_id in [k for k, e in self._entries.items() if now - e.stored_at > self.ttl_seconds]:
-            del self._entries[job_id]
+            self._drop(job_id)

@@ -14,6 +14,7 @@ project's end date or a withdrawal, which is what the consent form says.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -45,14 +46,26 @@ def audio_object(job_id: str) -> str:
 
 
 class Consent:
-    """The deletion side of a job's life. Safe to use from several threads and processes."""
+    """The deletion side of a job's life. Safe to use from several threads and processes.
 
-    def __init__(self, db: Database, jobs: JobStore, vault: Vault, audit_path: Path) -> None:
+    ``on_audio_deleted(job_id)`` is called after every shred of a job's recording, whatever the
+    path (verify, withdrawal, end date, a deletion finished at start), so that copies held in
+    memory (the review page's playback copy) go with it."""
+
+    def __init__(
+        self,
+        db: Database,
+        jobs: JobStore,
+        vault: Vault,
+        audit_path: Path,
+        on_audio_deleted: Callable[[str], None] | None = None,
+    ) -> None:
         self._db = db
         self._jobs = jobs
         self._projects = ProjectStore(db)
         self._vault = vault
         self._audit_path = audit_path
+        self._on_audio_deleted = on_audio_deleted
 
     # -- verify ----------------------------------------------------------------------------
 
@@ -119,6 +132,8 @@ class Consent:
         objects = self._vault.object_ids(audio_object(job_id))
         for object_id in objects:
             self._vault.shred(object_id)
+        if self._on_audio_deleted is not None:
+            self._on_audio_deleted(job_id)
         return len(objects)
 
     # -- withdrawal -------------------------------------------------------------------------

@@ -4,6 +4,7 @@ memory, with byte ranges; only while the job has its audio, only for those who m
 from __future__ import annotations
 
 import subprocess
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -181,3 +182,39 @@ def test_no_audio_once_withdrawn(in_review: tuple[TestClient, dict[str, str], st
     assert len(playback(client)) == 0
     response = client.get(audio_url(job_id), headers=auth)
     assert (response.status_code, response.json()["code"]) == (409, "media.audio_deleted")
+
+
+def test_the_project_end_date_drops_the_playback_copy(
+    start_app: AppFactory, recording: bytes
+) -> None:
+    """Every path that deletes the recording drops the copy decoded for the browser, not only
+    the verify and purge routes: here the project's end date (the deadline scheduler)."""
+    client = start_app(pipeline=DiarizingPipeline)
+    auth = bearer(new_token(client))
+    tomorrow = date.today() + timedelta(days=1)
+    project = client.post(
+        "/api/v1/projects", headers=auth, json={"name": "P", "end_date": tomorrow.isoformat()}
+    ).json()["id"]
+    job_id = upload(client, auth, content=recording, project=project).json()["id"]
+    wait_status(client, auth, job_id, "ready_for_review")
+    assert client.get(audio_url(job_id), headers=auth).status_code == 200
+    assert len(playback(client)) == 1
+    deleted = app_state(client).consent.run_deadlines(tomorrow + timedelta(days=1), 14)
+    assert [receipt.job.id for receipt in deleted] == [job_id]
+    assert len(playback(client)) == 0  # not left in memory until someone asks again
+    response = client.get(audio_url(job_id), headers=auth)
+    assert (response.status_code, response.json()["code"]) == (409, "media.audio_deleted")
+
+
+def test_absurdly_long_range_numbers_are_no_server_error(
+    in_review: tuple[TestClient, dict[str, str], str],
+) -> None:
+    client, auth, job_id = in_review
+    whole = client.get(audio_url(job_id), headers=auth).content
+    huge = "9" * 5000  # more digits than Python converts to an int by default
+    to_the_end = client.get(audio_url(job_id), headers={**auth, "Range": f"bytes=0-{huge}"})
+    assert (to_the_end.status_code, to_the_end.content) == (206, whole)
+    beyond = client.get(audio_url(job_id), headers={**auth, "Range": f"bytes={huge}-"})
+    assert beyond.status_code == 416
+    suffix = client.get(audio_url(job_id), headers={**auth, "Range": f"bytes=-{huge}"})
+    assert (suffix.status_code, suffix.content) == (206, whole)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 from service.audio.playback import PlaybackCache
@@ -86,4 +87,32 @@ def test_parallel_requests_for_one_recording_encode_it_once() -> None:
     first.join(5)
     second.join(5)
     assert results == [b"mp3", b"mp3"]
+    assert calls == ["x"]
+
+
+def test_a_recording_is_dropped_when_its_time_is_up_even_if_nobody_asks_again() -> None:
+    """Expiry must not wait for the next request: a recording played once and never again
+    (the review page closed, the job verified elsewhere) leaves memory after ``ttl_seconds``."""
+    cache = PlaybackCache(ttl_seconds=0.2, clock=lambda: 0.0)  # the clock alone never expires it
+    cache.get("a", encoder(b"mp3", [], "a"))
+    assert len(cache) == 1
+    deadline = time.monotonic() + 5
+    while len(cache) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(cache) == 0
+
+
+def test_a_recording_forgotten_while_it_was_being_encoded_is_not_kept() -> None:
+    """Verification (or withdrawal) while a request is encoding: the encoded copy must not be
+    stored after ``forget``, or the deleted recording stays in memory."""
+    cache = PlaybackCache()
+
+    def deleted_meanwhile() -> bytes:
+        cache.forget("x")  # the recording is shredded while ffmpeg still runs
+        return b"mp3"
+
+    assert cache.get("x", deleted_meanwhile) == b"mp3"  # the request under way gets its answer
+    assert len(cache) == 0
+    calls: list[str] = []
+    assert cache.get("x", encoder(b"again", calls, "x")) == b"again"
     assert calls == ["x"]

@@ -13,7 +13,6 @@ from service.api.deps import CurrentTokenDep, LanguageDep, StateDep, require_tok
 from service.api.errors import ApiError
 from service.api.job_access import visible_job
 from service.api.routes.jobs import job_public
-from service.api.routes.media import PlaybackDep
 from service.api.schemas import ErrorPublic, JobPublic, ReceiptPublic, VerifyRequest
 from service.consent import receipts
 from service.consent.receipts import Actor
@@ -56,7 +55,6 @@ async def verify_job(
     state: StateDep,
     token: CurrentTokenDep,
     lang: LanguageDep,
-    playback: PlaybackDep,
     body: VerifyRequest | None = None,
 ) -> JobPublic:
     visible_job(state, token, job_id)
@@ -68,7 +66,6 @@ async def verify_job(
     except IntervjuError as exc:
         status = 409 if exc.key in _CONFLICTS else 404
         raise ApiError.of(status, exc) from None
-    playback.forget(job_id)  # the review page's copy of the recording goes with it
     return job_public(request, record, lang)
 
 
@@ -106,7 +103,6 @@ async def purge_job(
     job_id: str,
     state: StateDep,
     token: CurrentTokenDep,
-    playback: PlaybackDep,
     purge: Annotated[
         bool, Query(description="Must be `true`: deletes everything of the job, for good.")
     ] = False,
@@ -118,5 +114,4 @@ async def purge_job(
         receipt = await run_in_threadpool(state.consent.purge, job_id, Actor.of_token(token))
     except IntervjuError as exc:
         raise ApiError.of(404, exc) from None
-    playback.forget(job_id)
     return JSONResponse(receipts.document(receipt.entry))

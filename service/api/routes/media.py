@@ -3,7 +3,7 @@
 ``GET /api/v1/jobs/{job_id}/audio`` decodes the sealed recording in memory and answers MP3
 (``service.audio.playback``), with byte ranges (206) so a player can seek. Nothing is cached by
 the browser (``no-store``); the service keeps the encoded bytes a few minutes in memory, and
-forgets them as soon as it sees the recording deleted.
+forgets them as soon as the recording is deleted.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from service.jobs.lifecycle import HAS_AUDIO
 from service.vault import VaultError
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+_MAX_DIGITS = 18  # any longer number is beyond every recording (and beyond int()'s limit)
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -107,10 +108,15 @@ def _parse_range(value: str, size: int) -> tuple[int, int] | None:
     if match is None or (not match[1] and not match[2]):
         return None
     if not match[1]:  # the last n bytes
-        count = int(match[2])
+        count = _number(match[2])
         return (max(0, size - count), size - 1) if count and size else (-1, -1)
-    first = int(match[1])
-    last = int(match[2]) if match[2] else size - 1
+    first = _number(match[1])
+    last = _number(match[2]) if match[2] else size - 1
     if first >= size or last < first:
         return (-1, -1)
     return first, min(last, size - 1)
+
+
+def _number(digits: str) -> int:
+    """A byte position; one too long to be real counts as 10**18, past any recording's end."""
+    return int(digits) if len(digits) <= _MAX_DIGITS else 10**_MAX_DIGITS
