@@ -122,12 +122,17 @@ class EventLog:
 
     def prune(self, keep_days: float, keep_max: int, now: datetime | None = None) -> int:
         """Delete events older than ``keep_days`` and all but the newest ``keep_max``;
-        returns how many were deleted."""
+        returns how many were deleted. The newest event always stays: SQLite hands out the
+        largest id again once its row is gone, and readers that kept that id (webhook
+        cursors, ``Last-Event-ID``) would skip every event up to it."""
         cutoff = (now or utcnow()) - timedelta(days=keep_days)
         with self._db.sessions.begin() as session:
             newest = session.scalar(select(func.max(JobEvent.id))) or 0
             old = session.execute(
-                delete(JobEvent).where((JobEvent.at < cutoff) | (JobEvent.id <= newest - keep_max))
+                delete(JobEvent).where(
+                    (JobEvent.at < cutoff) | (JobEvent.id <= newest - keep_max),
+                    JobEvent.id < newest,
+                )
             )
             return int(getattr(old, "rowcount", 0) or 0)
 

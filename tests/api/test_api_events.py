@@ -201,7 +201,15 @@ def test_the_stream_ends_when_the_app_stops(feed: TestClient) -> None:
     assert time.monotonic() - started < 5
 
 
-@pytest.mark.parametrize(("query", "headers"), [("?after=-1", {}), ("", {"Last-Event-ID": "abc"})])
+@pytest.mark.parametrize(
+    ("query", "headers"),
+    [
+        ("?after=-1", {}),
+        ("", {"Last-Event-ID": "abc"}),
+        (f"?after={2**63}", {}),  # beyond any id the database can hold
+        ("", {"Last-Event-ID": "9" * 30}),
+    ],
+)
 def test_bad_resume_points_are_refused(
     feed: TestClient, query: str, headers: dict[str, str]
 ) -> None:

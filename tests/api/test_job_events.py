@@ -178,3 +178,21 @@ def test_events_hold_no_personal_data(start_app: AppFactory) -> None:
     assert job_id in dump
     for word in ("Gudrun", "Kvalheim", "Voss", "Q9X", "Informant", ".wav"):
         assert word not in dump
+
+
+def test_ids_never_go_back_after_every_event_was_pruned(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    """Readers keep the id of the last event they handled (webhook cursors, Last-Event-ID): an
+    id handed out again after pruning would be skipped by all of them. SQLite reuses the
+    largest rowid once that row is gone, so pruning must never empty the table."""
+    ready_job(client, auth)
+    log = EventLog(app_state(client).db)
+    newest = log.last_id()
+    log.prune(keep_days=7, keep_max=1000, now=utcnow() + timedelta(days=30))  # all are old
+    assert [e.id for e in log.after(0)] == [newest]  # the newest stays, whatever its age
+    job_id = ready_job(client, auth)
+    ids = [e.id for e in events_of(client, job_id)]
+    assert ids and min(ids) > newest
+    assert log.prune(keep_days=7, keep_max=1) >= 1
+    assert [e.id for e in log.after(0)] == [max(ids)]

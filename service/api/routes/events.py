@@ -26,6 +26,7 @@ from service.jobs.events import EventLog, JobEventRecord
 from service.projects import ProjectStore
 
 BATCH = 500
+MAX_ID = 2**63 - 1  # the largest id the database can hold
 
 router = APIRouter(
     prefix="/api/v1/events",
@@ -58,10 +59,12 @@ async def stream_events(
     state: StateDep,
     token: CurrentTokenDep,
     after: Annotated[
-        int | None, Query(ge=0, description="Send the events after this id (0: all kept).")
+        int | None,
+        Query(ge=0, le=MAX_ID, description="Send the events after this id (0: all kept)."),
     ] = None,
     last_event_id: Annotated[
-        int | None, Header(ge=0, description="Resume after this event id (wins over `after`).")
+        int | None,
+        Header(ge=0, le=MAX_ID, description="Resume after this event id (wins over `after`)."),
     ] = None,
 ) -> StreamingResponse:
     """Events of the jobs in the caller's projects (all for an admin), oldest first; without
