@@ -370,6 +370,20 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "nb": "Tilstandsfilen i {out} kan ikke leses (intervju-batch.json).",
         "en": "The state file in {out} cannot be read (intervju-batch.json).",
     },
+    "batch.unreadable": {
+        "nb": "Filen kunne ikke leses (flyttet, slettet eller uten lesetilgang).",
+        "en": "The file could not be read (moved, deleted or not readable).",
+    },
+    "batch.changed": {
+        "nb": "Filen ble endret mens den ble behandlet (ble den fortsatt kopiert?). Kjør "
+        "kommandoen på nytt når filen er ferdig kopiert.",
+        "en": "The file changed while it was processed (was it still being copied?). Run the "
+        "command again once the file is copied.",
+    },
+    "batch.out_holds_folder": {
+        "nb": "Resultatmappen kan ikke være mappen med opptakene eller ligge over den.",
+        "en": "The output folder cannot be the recordings folder or lie above it.",
+    },
     "batch.no_recordings": {
         "nb": "Fant ingen lydopptak i {folder}.",
         "en": "No recordings were found in {folder}.",

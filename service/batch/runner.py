@@ -6,13 +6,15 @@
 
 A recording is skipped when its content (SHA-256) already has a finished output in the
 requested format, so a renamed or copied file is not transcribed twice and a changed one is.
-Outputs are named by informant code (``S1.txt``), never by the recording's file name.
+Outputs are named by informant code (``S1.txt``; ``S1-maxqda.txt`` for a format that shares
+its extension with another), never by the recording's file name.
 
 With ``auto_verify``, a recording is deleted once every output of it has been written, fsynced
 and read back with the SHA-256 it was written with; then a receipt goes to the audit log and a
 copy to ``<out>/kvitteringer/``. The file is unlinked, not overwritten: on SSDs and
 copy-on-write file systems overwriting writes new blocks and leaves the old ones, so it would
-promise more than it does. A recording whose transcript failed is never deleted.
+promise more than it does. A recording whose transcript failed is never deleted, nor one
+reached through a symbolic link (unlinking that would leave the recording where it is).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 REASON_AUTO_VERIFY = "batch_auto_verify"
+UNREAD = ""  # an Item's sha256 when the file could not be read
 RECEIPTS_FOLDER = "kvitteringer"
 
 
@@ -78,7 +81,7 @@ class Item:
     """One recording found, as planned: skipped (done before, or a copy) or to process."""
 
     path: Path
-    sha256: str
+    sha256: str  # UNREAD when the file could not be read
     size: int
     seconds: float | None = None
     skip: bool = False
@@ -110,11 +113,15 @@ class Runner:
         items: list[Item] = []
         seen: set[str] = set()
         for path in paths:
-            sha = sha256_file(path)
+            try:
+                sha, size = sha256_file(path), path.stat().st_size
+            except OSError:  # gone since it was listed, or not readable
+                items.append(Item(path, UNREAD, 0, problem=IntervjuError("batch.unreadable")))
+                continue
             record = self.state.records.get(sha)
             skip = sha in seen or (record is not None and record.done_for(self.job.exporter.name))
             seen.add(sha)
-            item = Item(path, sha, path.stat().st_size, skip=skip)
+            item = Item(path, sha, size, skip=skip)
             items.append(item if skip else self._probe(item))
         self._finish_deletions(seen)
         return items
@@ -123,6 +130,8 @@ class Runner:
         """Process (or skip) one planned recording. KeyboardInterrupt passes through."""
         if item.skip:
             return self._skipped(item)
+        if item.sha256 == UNREAD:
+            return Result(item, Outcome.FAILED, error=item.problem)
         informant = self.state.informant(item.sha256)
         record = Record(
             informant=informant,
@@ -139,17 +148,15 @@ class Runner:
         self.state.put(item.sha256, record)
         try:
             transcript = self.pipeline.process(item.path, self.job.options, hook).transcript
+            if _changed(item):  # still being copied when planned, or replaced since
+                self.state.restore(item.sha256, old)
+                return Result(item, Outcome.FAILED, error=IntervjuError("batch.changed"))
+            context = replace(self.job.context, informant_code=informant)
+            output = self._write_output(informant, self.job.exporter.render(transcript, context))
         except IntervjuError as exc:
             return self._failed(item, record, exc)
-        except Exception as exc:  # one bad recording must not stop the batch
-            # Never the message: library errors quote their input, which may be transcript text.
-            where = "".join(traceback.format_tb(exc.__traceback__))
-            logger.error("Recording %s failed: %s\n%s", informant, type(exc).__name__, where)
-            error = IntervjuError("job.internal", kind=type(exc).__name__)
-            return self._failed(item, record, error)
-        context = replace(self.job.context, informant_code=informant)
-        data = self.job.exporter.render(transcript, context)
-        output = self._write_output(informant, data)
+        except Exception as exc:  # one bad recording (or export) must not stop the batch
+            return self._failed(item, record, _internal(informant, exc))
         outputs = (*(o for o in record.outputs if o.format != output.format), output)
         record = self.state.update(
             item.sha256,
@@ -198,7 +205,9 @@ class Runner:
 
     def _write_output(self, informant: str, data: bytes) -> Output:
         exporter = self.job.exporter
-        target = self.job.out / f"{informant}.{exporter.extension}"
+        # formats that share an extension (txt, maxqda, nvivo) must not overwrite each other
+        stem = informant if exporter.name == exporter.extension else f"{informant}-{exporter.name}"
+        target = self.job.out / f"{stem}.{exporter.extension}"
         write_atomic(target, data)
         return Output(exporter.name, target.name, hashlib.sha256(data).hexdigest())
 
@@ -209,7 +218,10 @@ class Runner:
             if not path.is_file() or sha256_file(path) != output.sha256:
                 logger.warning("Output of %s does not read back: recording kept", record.informant)
                 return False
-        if sha256_file(item.path) != item.sha256:  # changed since it was planned
+        if item.path.is_symlink():  # unlinking it would leave the recording it points to
+            logger.warning("Recording %s is a symbolic link: kept", record.informant)
+            return False
+        if _changed(item):  # changed or gone since it was planned
             return False
         verified_at = _now()
         record = self.state.update(item.sha256, deleting=verified_at)
@@ -255,6 +267,21 @@ class Runner:
                 self.state.update(sha, deleting=None)
             else:
                 self._receipt(sha, record, verified_at=record.deleting, deleted_at=record.deleting)
+
+
+def _changed(item: Item) -> bool:
+    """Whether the file no longer holds what was planned (or cannot be read)."""
+    try:
+        return sha256_file(item.path) != item.sha256
+    except OSError:
+        return True
+
+
+def _internal(informant: str, exc: Exception) -> IntervjuError:
+    # Never the message: library errors quote their input, which may be transcript text.
+    where = "".join(traceback.format_tb(exc.__traceback__))
+    logger.error("Recording %s failed: %s\n%s", informant, type(exc).__name__, where)
+    return IntervjuError("job.internal", kind=type(exc).__name__)
 
 
 def batch_id(sha256: str) -> str:

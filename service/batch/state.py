@@ -103,7 +103,12 @@ class BatchState:
         if not path.exists():
             return cls(path, project)
         data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("format") != FORMAT or data.get("version") != VERSION:
+        if (
+            not isinstance(data, dict)
+            or data.get("format") != FORMAT
+            or data.get("version") != VERSION
+            or not isinstance(data.get("recordings"), dict)
+        ):
             raise ValueError(f"{path} is not an intervju batch state (version {VERSION})")
         records = {sha: Record.from_json(r) for sha, r in data["recordings"].items()}
         return cls(path, str(data.get("project") or project), records)
@@ -121,6 +126,14 @@ class BatchState:
     def put(self, sha256: str, record: Record) -> None:
         self.records[sha256] = record
         self.save()
+
+    def restore(self, sha256: str, record: Record | None) -> None:
+        """Put back the record from before a run began (forget the recording if there was
+        none), e.g. when its file turned out to hold other content than was planned."""
+        if record is not None:
+            self.put(sha256, record)
+        elif self.records.pop(sha256, None) is not None:
+            self.save()
 
     def update(self, sha256: str, **changes: Any) -> Record:
         record = replace(self.records[sha256], **changes)

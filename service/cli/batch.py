@@ -103,6 +103,8 @@ def batch(
     lang = settings.ui_language
     options = flags.options(settings)
     out = out if out is not None else folder / DEFAULT_OUT
+    if folder.resolve().is_relative_to(out.resolve()):  # every recording would be skipped
+        raise click.BadParameter(message("batch.out_holds_folder", lang), param_hint="--out")
     if auto_verify:
         click.echo(message("batch.auto_verify_warning", lang), err=True)
         if not yes:

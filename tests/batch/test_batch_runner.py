@@ -83,7 +83,7 @@ def test_informant_codes_and_project_reach_the_exporter_and_stay(
     outcomes = run_all(make_runner(project, spy, tmp_path / "audit.log"), project)
     assert outcomes == [Outcome.DONE] + [Outcome.SKIPPED] * 5
     assert [c.informant_code for c in spy.contexts] == ["S6"]
-    assert (project / "ut" / "S6.txt").read_text() == "S6 2\n"
+    assert (project / "ut" / "S6-spy.txt").read_text() == "S6 2\n"  # spy shares .txt
 
 
 def test_a_deletion_cut_short_before_its_receipt_is_finished_by_the_next_run(
