@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from service.db import ApiToken, Database, utcnow
 from service.errors import IntervjuError
@@ -135,6 +135,16 @@ class TokenStore:
         query = select(ApiToken.id).where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
         with self._db.sessions() as session:
             return session.scalar(query) is not None
+
+    def user_active(self, user: str, *, admin: bool = False) -> bool:
+        """Whether ``user`` has an active token (an admin token, with ``admin``): what their
+        webhooks may still receive depends on it."""
+        owner = func.coalesce(ApiToken.user_name, ApiToken.name)
+        query = select(ApiToken.id).where(owner == user, ApiToken.revoked_at.is_(None))
+        if admin:
+            query = query.where(ApiToken.admin.is_(True))
+        with self._db.sessions() as session:
+            return session.scalar(query.limit(1)) is not None
 
     def verify(self, plaintext: str) -> TokenInfo | None:
         """The active token with this plaintext (its use recorded), or ``None``."""

@@ -199,7 +199,10 @@ class WebhookSettings(BaseModel):
         1.0, gt=0, le=300, description="How often the dispatcher looks for events to deliver."
     )
     timeout_seconds: float = Field(
-        10.0, gt=0, le=120, description="Connect and read timeout of one delivery."
+        10.0,
+        gt=0,
+        le=120,
+        description="How long one delivery may take in all (connecting, sending, the answer).",
     )
     max_attempts: int = Field(
         8, ge=1, le=50, description="Failed attempts at one event before the hook is disabled."

@@ -254,9 +254,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "webhook.bad_url": {
         "nb": "Webhook-adressen må være en http- eller https-URL uten brukernavn, passord eller "
-        "#-del, på høyst 2000 tegn.",
+        "#-del, på høyst 2000 tegn, bare ASCII (prosentkod andre tegn, maskinnavn i punycode).",
         "en": "The webhook address must be an http or https URL without user name, password or "
-        "#fragment, of at most 2000 characters.",
+        "#fragment, of at most 2000 characters, ASCII only (percent-encode other characters, "
+        "host names in punycode).",
     },
     "webhook.unresolvable": {
         "nb": "Fant ikke maskinen «{host}».",

@@ -69,8 +69,16 @@ class Dispatcher:
             self._thread = None
 
     def run_once(self, now: datetime | None = None) -> int:
-        """Deliver what is due to every hook; returns how many events were delivered."""
-        return sum(self._run_hook(hook) for hook in self.hooks.due(now or utcnow()))
+        """Deliver what is due to every hook; returns how many events were delivered. A hook
+        that fails in an unexpected way counts a failed attempt; the others still get theirs."""
+        delivered = 0
+        for hook in self.hooks.due(now or utcnow()):
+            try:
+                delivered += self._run_hook(hook)
+            except Exception as exc:
+                logger.exception("webhook %s: delivery failed unexpectedly", hook.id)
+                self._failed(hook, type(exc).__name__)
+        return delivered
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
@@ -131,8 +139,8 @@ class Dispatcher:
             status = post(target, body, headers, self._settings.timeout_seconds)
         except IntervjuError as exc:
             return exc.key
-        except (OSError, http.client.HTTPException) as exc:
-            return type(exc).__name__
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            return type(exc).__name__  # ValueError: a URL http.client cannot send
         return None if 200 <= status < 300 else f"HTTP {status}"
 
     def _failed(self, hook: WebhookRecord, error: str) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 
+from service.auth import TokenStore
 from service.db import Database, Project, Webhook, utcnow
 from service.vault import Vault
 from service.webhooks.signing import new_secret
@@ -121,11 +122,17 @@ class WebhookStore:
             return [self._record(row) for row in session.scalars(query)]
 
     def visible_projects(self, hook: WebhookRecord) -> set[str] | None:
-        """The projects whose events ``hook`` receives (``None``: every job, an admin's)."""
-        if hook.admin and hook.project_id is None:
+        """The projects whose events ``hook`` receives (``None``: every job, an admin's): what
+        its user may see now. A user without an active token receives nothing; an admin hook
+        whose user has no admin token left receives only the user's own projects."""
+        tokens = TokenStore(self._db)
+        if not tokens.user_active(hook.user):
+            return set()
+        admin = hook.admin and tokens.user_active(hook.user, admin=True)
+        if admin and hook.project_id is None:
             return None
         query = select(Project.id)
-        if not hook.admin:
+        if not admin:
             query = query.where(Project.owner == hook.user)
         if hook.project_id is not None:
             query = query.where(Project.id == hook.project_id)

@@ -75,6 +75,7 @@ def test_a_hook_for_someone_elses_project_is_refused(client: TestClient) -> None
         ("http://user:pass@127.0.0.1/hook", "webhook.bad_url"),
         ("http://127.0.0.1/hook#x", "webhook.bad_url"),
         ("/relative", "webhook.bad_url"),
+        ("http://127.0.0.1:9000/søknad", "webhook.bad_url"),  # no delivery could send it
         ("http://no-such-host.invalid/", "webhook.unresolvable"),
     ],
 )

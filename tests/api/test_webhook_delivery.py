@@ -219,3 +219,54 @@ def test_a_public_address_is_never_connected_to(
     stored = hooks.get(hook.id)
     assert stored is not None and stored.last_error == "webhook.public_address"
     assert connections == []
+
+
+def test_a_hook_that_cannot_be_sent_to_does_not_hold_up_the_others(
+    start_app: AppFactory, fast: Settings, receiver: Receiver
+) -> None:
+    """A stored URL http.client cannot send (here a path that is not ASCII, as the registration
+    of an earlier version let through) fails its own deliveries; the hooks registered after it
+    still get theirs."""
+    client = start_app(app_settings=fast, worker=False)
+    state = app_state(client)
+    hooks = WebhookStore(state.db, state.vault)
+    broken, _ = hooks.create(
+        user="kari",
+        admin=True,
+        url=receiver.url + "/søknad",
+        statuses=None,
+        project_id=None,
+        cursor=0,
+    )
+    working, _ = hooks.create(
+        user="kari", admin=True, url=receiver.url, statuses=None, project_id=None, cursor=0
+    )
+    login(client, "kari", admin=True)  # the hooks' user still has an active token
+    job_id = upload(client, login(client, "ola")).json()["id"]
+    dispatcher = Dispatcher(state.db, state.vault, fast.webhooks, fast.events)
+    assert dispatcher.run_once() >= 1
+    assert receiver.statuses(job_id)[:1] == ["uploaded"]
+    stored = hooks.get(broken.id)
+    assert stored is not None and stored.failures == 1 and stored.last_error
+    assert hooks.get(working.id) is not None
+
+
+def test_a_hook_stops_when_its_user_has_no_active_token(
+    start_app: AppFactory, fast: Settings, receiver: Receiver
+) -> None:
+    """Revoking the token of someone who left must also end what their hooks receive: an
+    admin's hook gets every project's events."""
+    client = start_app(app_settings=fast)
+    register(client, login(client, "sjef", admin=True), receiver.url)
+    app_state(client).tokens.revoke("sjef-token")
+    kari = login(client)
+    job_id = whole_job(client, kari)
+    time.sleep(0.5)  # ten rounds of the dispatcher
+    assert receiver.got() == []
+    sjef = login(client, "sjef")  # a new token, not an admin's: only sjef's own projects now
+    own = whole_job(client, sjef)
+    others = whole_job(client, kari)
+    wait_for(lambda: receiver.statuses(own) == WHOLE_JOB)
+    time.sleep(0.3)
+    assert {d.json["job"]["id"] for d in receiver.got()} == {own}
+    assert job_id != others

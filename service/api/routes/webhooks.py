@@ -2,7 +2,8 @@
 
 A token sees its user's hooks (an admin's, every hook). The secret that signs the deliveries is
 returned once, by ``POST``. A hook receives the events of the projects its user may see (every
-project for a hook registered with an admin token), from its registration on.
+project for a hook registered with an admin token), from its registration on, and only while
+its user has an active token (an admin token, for every project).
 """
 
 from __future__ import annotations
