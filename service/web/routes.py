@@ -66,10 +66,22 @@ def page(name: str) -> Response:
     if name in PAGES:
         return _file(STATIC / PAGES[name])
     if name.startswith("static/"):
-        path = (STATIC / name.removeprefix("static/")).resolve()
-        if path.is_relative_to(STATIC.resolve()) and path.is_file():
+        path = _static(name.removeprefix("static/"))
+        if path is not None:
             return _file(path)
     raise ApiError(404, "web.not_found")
+
+
+def _static(name: str) -> Path | None:
+    """The file ``name`` under ``STATIC`` (links resolved first); None if there is none, also
+    for names no file can have (a NUL, too long)."""
+    try:
+        path = (STATIC / name).resolve()
+        if path.is_relative_to(STATIC.resolve()) and path.is_file():
+            return path
+    except (OSError, ValueError):
+        pass
+    return None
 
 
 def _file(path: Path) -> Response:

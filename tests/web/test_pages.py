@@ -48,6 +48,10 @@ def test_content_types_and_no_way_out_of_the_static_folder(client: TestClient) -
         "/web/static/%2e%2e/routes.py",
         "/web/static/%2e%2e/%2e%2e/api/app.py",
         "/web/static/nothing.js",
+        "/web/static/%00",
+        "/web/static/js/api.js%00.css",
+        "/web/static/" + "a" * 300 + ".js",  # longer than a file name may be
+        "/web/static/js/" + "a/" * 3000,  # longer than a path may be
         "/web/static/js",
         "/web/other",
     ]:
