@@ -30,7 +30,7 @@ def cues(transcript: Transcript) -> list[Cue]:
     """The transcript's cues, starts never going back, each within ``[0, duration]``."""
     duration = transcript.source.duration
     raw = [
-        (start, end, text, transcript.speaker_name(segment.speaker))
+        (start, end, text, _speaker(transcript, segment.speaker))
         for segment in sorted(transcript.segments, key=lambda s: s.start)
         for start, end, text in _pieces(segment)
     ]
@@ -47,6 +47,14 @@ def cues(transcript: Transcript) -> list[Cue]:
         result.append(Cue(start, end, wrap(text), speaker))
         previous_end = end
     return result
+
+
+def _speaker(transcript: Transcript, speaker_id: str | None) -> str | None:
+    """The display name on one line: a line break in it would end an SRT cue."""
+    name = transcript.speaker_name(speaker_id)
+    if name is None:
+        return None
+    return " ".join(name.split()) or None
 
 
 def wrap(text: str) -> tuple[str, ...]:

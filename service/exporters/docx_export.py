@@ -20,7 +20,15 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
 from service.exporters import DEFAULT_CONTEXT, ExportContext, register_exporter
-from service.exporters.layout import Block, BlockKind, blocks, label, redaction_rows
+from service.exporters.layout import (
+    Block,
+    BlockKind,
+    blocks,
+    label,
+    one_line,
+    redaction_rows,
+    xml_text,
+)
 from service.exporters.txt import format_timestamp
 from service.transcript import Transcript
 
@@ -66,9 +74,9 @@ def header_line(context: ExportContext) -> str:
     """``Prosjekt: X · Informant: I03 · Eksportert: 2026-12-03`` (the parts that are known)."""
     parts = []
     if context.project:
-        parts.append(f"{label(context, 'project')}: {context.project}")
+        parts.append(f"{label(context, 'project')}: {one_line(xml_text(context.project))}")
     if context.informant_code:
-        parts.append(f"{label(context, 'informant')}: {context.informant_code}")
+        parts.append(f"{label(context, 'informant')}: {xml_text(context.informant_code)}")
     exported = context.exported_on or date.today()
     parts.append(f"{label(context, 'exported')}: {exported.isoformat()}")
     return " · ".join(parts)
@@ -104,7 +112,7 @@ def _page_header(document: DocumentObject, context: ExportContext) -> None:
 def _title(document: DocumentObject, context: ExportContext) -> None:
     title = label(context, "title")
     if context.informant_code:
-        title = f"{title} – {context.informant_code}"
+        title = f"{title} – {xml_text(context.informant_code)}"
     _unnumbered(document.add_heading(title, level=1))
     _unnumbered(document.add_paragraph(header_line(context)))
     note = document.add_paragraph()

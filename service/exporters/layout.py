@@ -8,6 +8,7 @@ round brackets, because square brackets are kept for redaction tags.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -19,6 +20,9 @@ from service.transcript import Gap, SpeakerRole, Transcript
 
 # A silence between two segments at least this long is marked as a pause.
 PAUSE_SECONDS = 2.0
+# What XML 1.0 cannot hold (python-docx and lxml refuse it): C0 controls but tab, LF and CR,
+# surrogates, U+FFFE and U+FFFF. A speech model can write them; names may hold the last two.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class BlockKind(StrEnum):
@@ -37,6 +41,17 @@ class Block:
     text: str  # the segment's anonymised text, or the mark of a pause
     speaker: str | None = None  # display name of a speech block's speaker
     speaker_id: str | None = None
+
+
+def xml_text(text: str) -> str:
+    """``text`` as XML can hold it: white-space controls (vertical tab, form feed, the
+    separators) become spaces, the other characters XML 1.0 forbids are left out."""
+    return _NOT_XML.sub(lambda found: " " if found[0].isspace() else "", text)
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line, its runs of white space (tabs, line breaks) one space each."""
+    return " ".join(text.split())
 
 
 def language(context: ExportContext) -> Lang:
@@ -59,12 +74,12 @@ def blocks(transcript: Transcript, context: ExportContext) -> list[Block]:
             BlockKind.SPEECH,
             segment.start,
             segment.end,
-            segment.text.strip(),
-            transcript.speaker_name(segment.speaker),
+            xml_text(segment.text).strip(),
+            _display_name(transcript, segment.speaker),
             segment.speaker,
         )
         for segment in transcript.segments
-        if segment.text.strip()
+        if xml_text(segment.text).strip()
     ]
     speech.sort(key=lambda block: block.start)
     marks = [
@@ -93,7 +108,15 @@ def redaction_rows(transcript: Transcript, context: ExportContext) -> list[tuple
     for redaction in transcript.anonymization.redactions:
         if redaction.tag in originals and redaction.tag not in seen:
             seen[redaction.tag] = originals[redaction.tag]
-    return list(seen.items())
+    return [(xml_text(tag), xml_text(original)) for tag, original in seen.items()]
+
+
+def _display_name(transcript: Transcript, speaker_id: str | None) -> str | None:
+    """The speaker's name on one line, as XML can hold it (None when unknown or blank)."""
+    name = transcript.speaker_name(speaker_id)
+    if name is None:
+        return None
+    return one_line(xml_text(name)) or None
 
 
 def _mark(context: ExportContext, kind: BlockKind, start: float, end: float) -> Block:

@@ -15,7 +15,7 @@ Pauses and inaudible stretches are rows of their own, without a speaker.
 from __future__ import annotations
 
 from service.exporters import DEFAULT_CONTEXT, ExportContext, register_exporter
-from service.exporters.layout import blocks
+from service.exporters.layout import blocks, one_line
 from service.transcript import Transcript
 
 NVIVO_HEADER = ("Timespan", "Speaker", "Content")
@@ -50,7 +50,7 @@ def render_maxqda(transcript: Transcript, context: ExportContext = DEFAULT_CONTE
     paragraphs = []
     for block in blocks(transcript, context):
         speaker = f"{block.speaker}: " if block.speaker else ""
-        paragraphs.append(f"{maxqda_timestamp(block.start)} {speaker}{_one_line(block.text)}")
+        paragraphs.append(f"{maxqda_timestamp(block.start)} {speaker}{one_line(block.text)}")
     return "".join(f"{paragraph}\n\n" for paragraph in paragraphs).encode("utf-8")
 
 
@@ -64,11 +64,6 @@ def render_nvivo(transcript: Transcript, context: ExportContext = DEFAULT_CONTEX
     rows = [NVIVO_HEADER]
     for block in blocks(transcript, context):
         timespan = f"{nvivo_time(block.start)} - {nvivo_time(block.end)}"
-        rows.append((timespan, _one_line(block.speaker or ""), _one_line(block.text)))
+        rows.append((timespan, block.speaker or "", one_line(block.text)))
     # CRLF: NVivo is a Windows program; it reads LF too, but Notepad users see lines either way
     return "".join("\t".join(row) + "\r\n" for row in rows).encode("utf-8-sig")
-
-
-def _one_line(text: str) -> str:
-    """No tabs or line breaks inside a row or paragraph."""
-    return " ".join(text.split())

@@ -12,7 +12,6 @@ REFI-QDA 1.0, MIT licence) before it is returned: an invalid one is a bug and ra
 
 from __future__ import annotations
 
-import re
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -32,13 +31,12 @@ from service.exporters.codebook import (
     safe_parser,
     schema,
 )
-from service.exporters.layout import BlockKind, blocks, label, role_label
+from service.exporters.layout import BlockKind, blocks, label, one_line, role_label, xml_text
 from service.exporters.txt import format_timestamp
 from service.transcript import Speaker, SpeakerRole, Transcript
 
 NS = "urn:QDA-XML:project:1.0"
 PROJECT_SCHEMA = "Project-mrt2019.xsd"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class InvalidProjectError(RuntimeError):
@@ -124,7 +122,7 @@ class _Project:
         project = _element(
             None,
             "Project",
-            name=self.context.project or label(self.context, "interview"),
+            name=_clean(self.context.project) or label(self.context, "interview"),
             origin=f"intervju {__version__}",
             creatingUserGUID=self.user,
             creationDateTime=self.now,
@@ -272,8 +270,8 @@ def _element(parent: etree._Element | None, tag: str, **attributes: str) -> etre
 
 
 def _clean(text: str | None) -> str:
-    """Text XML can hold (no control characters)."""
-    return _CONTROL.sub("", text or "")
+    """Text XML can hold, on one line."""
+    return one_line(xml_text(text or ""))
 
 
 def _guid() -> str:

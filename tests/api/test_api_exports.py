@@ -174,3 +174,26 @@ def test_export_refusals(
     message = response.json()["message"]
     assert message and message != code
     assert message.startswith(MESSAGES[code]["nb"].split("{")[0].split("«")[0])
+
+
+def test_names_xml_cannot_hold_do_not_break_the_docx_and_qdpx(
+    start_app: AppFactory,
+) -> None:
+    """The name checks let noncharacters (U+FFFE, U+FFFF) through; the exports must cope."""
+    client = start_app(pipeline=InterviewPipeline)
+    _, token = app_state(client).tokens.create("kari-token", user="kari")
+    auth = bearer(token)
+    project = client.post("/api/v1/projects", headers=auth, json={"name": "Hjemmetjenesten\uffff"})
+    assert project.status_code == 201, project.text
+    job_id = upload(client, auth, project=project.json()["id"]).json()["id"]
+    wait_status(client, auth, job_id, "ready_for_review")
+    renamed = client.patch(
+        f"{API}/{job_id}/speakers", headers=auth, json={"names": {"Informant": "Kari\ufffe"}}
+    )
+    assert renamed.status_code == 200, renamed.text
+    for fmt in ("docx", "qdpx"):
+        response = export(client, auth, job_id, format=fmt)
+        assert response.status_code == 200, (fmt, response.text)
+    document = Document(BytesIO(export(client, auth, job_id, format="docx").content))
+    assert document.sections[0].header.paragraphs[0].text.startswith("Prosjekt: Hjemmetjenesten ·")
+    assert any("] Kari: " in p.text for p in document.paragraphs)
