@@ -180,3 +180,23 @@ def test_no_original_anywhere_in_the_zip(interview: Transcript) -> None:
     with zipfile.ZipFile(BytesIO(data)) as archive:
         content = "".join(archive.read(n).decode("utf-8") for n in archive.namelist())
     assert not any(original in content for original in ORIGINALS)
+
+
+def test_a_huge_codebook_file_is_refused_without_reading_it_all(tmp_path: Path) -> None:
+    """``--codebook`` given a disk image or /dev/zero by mistake: refused at the limit."""
+    import tracemalloc
+
+    from service.exporters.codebook import MAX_BYTES, read_codebook
+
+    huge = tmp_path / "stor.qdc"
+    with huge.open("wb") as handle:
+        handle.truncate(100 * MAX_BYTES)  # sparse: nothing written to disk
+    tracemalloc.start()
+    try:
+        with pytest.raises(IntervjuError) as raised:
+            read_codebook(huge)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "MiB" in str(raised.value.params["reason"])
+    assert peak < 3 * MAX_BYTES
