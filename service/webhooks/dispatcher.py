@@ -17,6 +17,7 @@ import json
 import logging
 import threading
 import time
+import traceback
 from datetime import datetime, timedelta
 
 from service import __version__
@@ -76,7 +77,7 @@ class Dispatcher:
             try:
                 delivered += self._run_hook(hook)
             except Exception as exc:
-                logger.exception("webhook %s: delivery failed unexpectedly", hook.id)
+                _log_unexpected(f"webhook {hook.id}: delivery failed unexpectedly", exc)
                 self._failed(hook, type(exc).__name__)
         return delivered
 
@@ -85,8 +86,8 @@ class Dispatcher:
             try:
                 self.run_once()
                 self._prune_now_and_then()
-            except Exception:
-                logger.exception("delivering webhooks failed; trying again later")
+            except Exception as exc:
+                _log_unexpected("delivering webhooks failed; trying again later", exc)
             self._stopping.wait(self._settings.interval_seconds)
 
     def _prune_now_and_then(self) -> None:
@@ -159,6 +160,13 @@ class Dispatcher:
             )
         else:
             logger.info("webhook %s: delivery failed (%s); retry in %.0f s", hook.id, error, wait)
+
+
+def _log_unexpected(what: str, exc: Exception) -> None:
+    """The error's type and where it happened, never its message: library errors quote their
+    input, and a webhook's URL may hold a token."""
+    where = "".join(traceback.format_tb(exc.__traceback__))
+    logger.error("%s: %s\n%s", what, type(exc).__name__, where)
 
 
 def _wanted(hook: WebhookRecord, event: JobEventRecord) -> bool:
