@@ -230,10 +230,35 @@ class Runner:
         self._receipt(item.sha256, record, verified_at=verified_at, deleted_at=_now())
         return True
 
-    def _receipt(self, sha: str, record: Record, *, verified_at: str, deleted_at: str) -> None:
-        """Append the deletion's receipt to the audit log, keep a copy, clear ``deleting``."""
+    def _receipt(
+        self,
+        sha: str,
+        record: Record,
+        *,
+        verified_at: str,
+        deleted_at: str,
+        logged: audit.Entry | None = None,
+    ) -> None:
+        """Append the deletion's receipt to the audit log (unless ``logged`` already is it),
+        keep a copy, clear ``deleting``."""
+        entry = logged or audit.append(
+            self.job.audit_path,
+            AUDIO_DELETED,
+            self._receipt_data(sha, record, verified_at=verified_at, deleted_at=deleted_at),
+        )
+        folder = self.job.out / RECEIPTS_FOLDER
+        folder.mkdir(exist_ok=True)
+        target = folder / f"{batch_id(sha)}-{entry.seq}.json"
+        text = json.dumps(receipts.document(entry), indent=2, ensure_ascii=False) + "\n"
+        write_atomic(target, text.encode("utf-8"))
+        ref = ReceiptRef(entry.seq, entry.hash, f"{RECEIPTS_FOLDER}/{target.name}")
+        self.state.update(sha, deleting=None, receipts=(*record.receipts, ref))
+
+    def _receipt_data(
+        self, sha: str, record: Record, *, verified_at: str, deleted_at: str
+    ) -> dict[str, object]:
         output = record.output(self.job.exporter.name) or record.outputs[0]
-        data = {
+        return {
             "job": batch_id(sha),
             "project": None,  # the folder's name may name someone; the copy lies in its folder
             "reason": REASON_AUTO_VERIFY,
@@ -249,14 +274,6 @@ class Runner:
             "deleted_at": deleted_at,
             "by": receipts.actor(Actor.cli()),
         }
-        entry = audit.append(self.job.audit_path, AUDIO_DELETED, data)
-        folder = self.job.out / RECEIPTS_FOLDER
-        folder.mkdir(exist_ok=True)
-        target = folder / f"{batch_id(sha)}-{entry.seq}.json"
-        text = json.dumps(receipts.document(entry), indent=2, ensure_ascii=False) + "\n"
-        write_atomic(target, text.encode("utf-8"))
-        ref = ReceiptRef(entry.seq, entry.hash, f"{RECEIPTS_FOLDER}/{target.name}")
-        self.state.update(sha, deleting=None, receipts=(*record.receipts, ref))
 
     def _finish_deletions(self, present: set[str]) -> None:
         """A run killed between unlink and receipt: write the receipt now (once)."""
@@ -265,8 +282,29 @@ class Runner:
                 continue
             if sha in present:  # not deleted after all
                 self.state.update(sha, deleting=None)
-            else:
-                self._receipt(sha, record, verified_at=record.deleting, deleted_at=record.deleting)
+                continue
+            # killed after the audit entry was written but before the state said so: reuse it
+            logged = self._logged(sha, verified_at=record.deleting)
+            self._receipt(
+                sha,
+                record,
+                verified_at=record.deleting,
+                deleted_at=record.deleting,
+                logged=logged,
+            )
+
+    def _logged(self, sha: str, *, verified_at: str) -> audit.Entry | None:
+        """The audit log's receipt of this deletion, if it was written."""
+        return next(
+            (
+                entry
+                for entry in audit.read(self.job.audit_path)
+                if entry.kind == AUDIO_DELETED
+                and entry.data.get("job") == batch_id(sha)
+                and entry.data.get("verified_at") == verified_at
+            ),
+            None,
+        )
 
 
 def _changed(item: Item) -> bool:

@@ -190,3 +190,29 @@ def test_the_output_folder_cannot_hold_the_recordings_folder(project: Path) -> N
         result = run(str(project), "--out", str(out))
         assert result.exit_code == 2, result.output
         assert "--out" in result.output
+
+
+def test_a_run_killed_after_logging_a_receipt_does_not_log_it_twice(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed between the audit entry and the state saying so: the next run finds the entry."""
+    log = tmp_path / "audit.log"
+    real_document = runner_module.receipts.document
+
+    def killed(entry: audit.Entry) -> dict[str, object]:
+        raise SystemExit("killed after the audit entry, before the copy and the state")
+
+    monkeypatch.setattr(runner_module.receipts, "document", killed)
+    runner = make_runner(project, SpyExporter(), log, auto_verify=True)
+    items = runner.plan(discover(project, skip=runner.job.out))
+    with pytest.raises(SystemExit):
+        runner.run(items[0], no_op_hook)
+    assert len(list(audit.read(log))) == 1
+
+    monkeypatch.setattr(runner_module.receipts, "document", real_document)
+    runner = make_runner(project, SpyExporter(), log)
+    runner.plan(discover(project, skip=runner.job.out))
+    assert len(list(audit.read(log))) == 1, "one deletion, one receipt"
+    record = runner.state.records[items[0].sha256]
+    assert record.deleting is None and [r.seq for r in record.receipts] == [1]
+    assert (project / "ut" / record.receipts[0].file).exists()
