@@ -52,6 +52,7 @@ def transcribe(
     options = flags.options(settings)
     pipeline = make_pipeline(settings)
     failures = 0
+    stems: set[str] = set()  # the outputs of this run: a second «Intervju.wav» is «Intervju-2»
     for path in files:
         try:
             with ProgressBar(path.name, settings.ui_language, progress) as bar:
@@ -61,11 +62,21 @@ def transcribe(
             failures += 1
             click.echo(f"{path.name}: {exc.message(settings.ui_language)}", err=True)
             continue
-        target = write_export(export.exporter, data, out=out, stem=path.stem)
+        target = write_export(export.exporter, data, out=out, stem=_unused(path.stem, stems))
         if target is not None:
             click.echo(f"{path.name} -> {target}", err=True)
     if failures:
         raise SystemExit(1)
+
+
+def _unused(stem: str, used: set[str]) -> str:
+    """``stem``, or ``stem-2``, ``stem-3``, ... when an earlier file of this run took it."""
+    candidate, number = stem, 1
+    while candidate in used:
+        number += 1
+        candidate = f"{stem}-{number}"
+    used.add(candidate)
+    return candidate
 
 
 def make_pipeline(settings: Settings) -> PipelineLike:

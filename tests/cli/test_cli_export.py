@@ -114,3 +114,23 @@ def test_a_bad_codebook_is_reported(recording: Path, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "Kodeboken kunne ikke leses" in " ".join(result.output.split())
     assert not out.exists(), "refused before any work"
+
+
+def test_recordings_with_the_same_name_keep_their_own_outputs(tmp_path: Path) -> None:
+    """Two folders' «Intervju.wav» (or Intervju.mp3 and Intervju.m4a) into one --out folder."""
+    paths = [
+        tmp_path / "a" / "Intervju.wav",
+        tmp_path / "b" / "Intervju.wav",
+        tmp_path / "Intervju.mp3",
+    ]
+    for path in paths:
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(b"RIFF")
+    out = tmp_path / "ut"
+    result = run(*map(str, paths), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "Intervju-2.txt",
+        "Intervju-3.txt",
+        "Intervju.txt",
+    ]
