@@ -27,10 +27,12 @@ def discover(root: Path, skip: Path | None = None) -> list[Path]:
         relative = path.relative_to(root)
         if any(part.startswith(".") for part in relative.parts):
             continue
+        # is_file() first: it is False for a dangling link or a loop, which resolve() raises on
+        if path.suffix[1:].lower() not in EXTENSIONS or not path.is_file():
+            continue
         if skip is not None and path.resolve().is_relative_to(skip):
             continue
-        if path.suffix[1:].lower() in EXTENSIONS and path.is_file():
-            found.append(path)
+        found.append(path)
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 

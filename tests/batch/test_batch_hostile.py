@@ -216,3 +216,16 @@ def test_a_run_killed_after_logging_a_receipt_does_not_log_it_twice(
     record = runner.state.records[items[0].sha256]
     assert record.deleting is None and [r.seq for r in record.receipts] == [1]
     assert (project / "ut" / record.receipts[0].file).exists()
+
+
+def test_symlink_loops_and_dangling_links_are_left_out(project: Path) -> None:
+    (project / "a.mp3").symlink_to(project / "b.mp3")
+    (project / "b.mp3").symlink_to(project / "a.mp3")
+    (project / "selv.txt").symlink_to(project / "selv.txt")  # not even a recording
+    (project / "borte.wav").symlink_to(project / "finnes ikke.wav")
+    (project / "under").mkdir()
+    (project / "under" / "opp").symlink_to(project)  # a folder loop
+    found = discover(project, skip=project / OUT)
+    assert sorted(p.name for p in found) == sorted(name for name, _, _ in CLIPS)
+    result = run(str(project))
+    assert result.exit_code == 0, result.output
