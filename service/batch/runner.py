@@ -33,6 +33,7 @@ from service import audit
 from service.audio.probe import probe_audio
 from service.batch.discover import sha256_file
 from service.batch.state import (
+    RECEIPTS_FOLDER,
     BatchState,
     Output,
     ReceiptRef,
@@ -55,7 +56,6 @@ logger = logging.getLogger(__name__)
 
 REASON_AUTO_VERIFY = "batch_auto_verify"
 UNREAD = ""  # an Item's sha256 when the file could not be read
-RECEIPTS_FOLDER = "kvitteringer"
 
 
 class Outcome(StrEnum):

@@ -24,6 +24,7 @@ from typing import Any
 
 STATE_NAME = "intervju-batch.json"
 LOCK_NAME = ".intervju-batch.lock"
+RECEIPTS_FOLDER = "kvitteringer"  # copies of the deletion receipts
 TMP_SUFFIX = ".tmp"
 FORMAT = "intervju-batch-state"
 VERSION = 1
@@ -173,8 +174,14 @@ def fsync_dir(folder: Path) -> None:
 
 
 def remove_leftovers(out: Path) -> None:
-    """Delete temporary files a killed run left behind (they never counted)."""
-    for tmp in out.glob(f".*{TMP_SUFFIX}"):
+    """Delete temporary files a killed run left behind (they never counted): only the batch's
+    own (state, ``S<n>`` outputs, receipts), since other programs may use the folder too."""
+    leftovers = [
+        *out.glob(f".{STATE_NAME}{TMP_SUFFIX}"),
+        *out.glob(f".S[0-9]*{TMP_SUFFIX}"),
+        *(out / RECEIPTS_FOLDER).glob(f".batch-*{TMP_SUFFIX}"),
+    ]
+    for tmp in leftovers:
         tmp.unlink(missing_ok=True)
 
 

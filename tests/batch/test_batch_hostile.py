@@ -229,3 +229,20 @@ def test_symlink_loops_and_dangling_links_are_left_out(project: Path) -> None:
     assert sorted(p.name for p in found) == sorted(name for name, _, _ in CLIPS)
     result = run(str(project))
     assert result.exit_code == 0, result.output
+
+
+def test_only_the_batch_own_leftovers_are_removed(project: Path, tmp_path: Path) -> None:
+    """--out may be a folder other programs use too: their temporary files are not ours."""
+    out = tmp_path / "Dokumenter"
+    (out / "kvitteringer").mkdir(parents=True)
+    theirs = [out / ".~lock.Notat.odt#.tmp", out / ".sikkerhetskopi.tmp"]
+    ours = [
+        out / ".S3.docx.tmp",
+        out / f".{STATE_NAME}.tmp",
+        out / "kvitteringer" / ".batch-0123456789abcdef-4.json.tmp",
+    ]
+    for path in [*theirs, *ours]:
+        path.write_text("x")
+    assert run(str(project), "--out", str(out)).exit_code == 0
+    assert all(path.exists() for path in theirs)
+    assert not any(path.exists() for path in ours)
