@@ -185,6 +185,13 @@ class EventSettings(BaseModel):
     keepalive_seconds: float = Field(
         15.0, gt=0, le=300, description="A `: keepalive` comment after this long without events."
     )
+    max_streams_per_user: int = Field(
+        10,
+        ge=1,
+        le=1000,
+        description="Open event streams one user may hold at once (each polls the database); "
+        "one more is answered 429.",
+    )
 
 
 class WebhookSettings(BaseModel):

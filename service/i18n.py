@@ -148,6 +148,11 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "nb": "Fant ikke siden.",
         "en": "Page not found.",
     },
+    "events.too_many_streams": {
+        "nb": "Du har allerede {limit} åpne hendelsesstrømmer. Lukk en (eller en fane) og prøv "
+        "igjen.",
+        "en": "You already have {limit} open event streams. Close one (or a tab) and try again.",
+    },
     "media.bad_range": {
         "nb": "Den forespurte delen ligger utenfor opptaket.",
         "en": "The requested range lies outside the recording.",

@@ -109,6 +109,7 @@ def create_app(
     )
     app.state.intervju = state
     app.state.playback = playback
+    app.state.event_streams = event_routes.OpenStreams(settings.events.max_streams_per_user)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(jobs.router)

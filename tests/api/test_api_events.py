@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from api_helpers import API, AppFactory, app_state, bearer, upload, wait_status
+from api_helpers import API, AppFactory, app_state, bearer, upload, wait_for, wait_status
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from service.config import EventSettings, Settings
@@ -220,3 +221,25 @@ def test_bad_resume_points_are_refused(
 
 def test_the_stream_needs_a_token(feed: TestClient) -> None:
     assert feed.get(EVENTS).status_code == 401
+
+
+def test_open_streams_per_user_are_limited(start_app: AppFactory, fast: Settings) -> None:
+    """Every open stream polls the database: one user (a script reconnecting without closing,
+    a hundred tabs) must not tie up the service for everyone."""
+    events = fast.events.model_copy(update={"max_streams_per_user": 2})
+    client = start_app(app_settings=fast.model_copy(update={"events": events}))
+    kari, ola = login(client, "kari"), login(client, "ola")
+    with (
+        client.stream("GET", EVENTS, headers=kari) as first,
+        client.stream("GET", EVENTS, headers=kari) as second,
+    ):
+        assert (first.status_code, second.status_code) == (200, 200)
+        with client.stream("GET", EVENTS, headers=kari) as refused:
+            assert refused.status_code == 429
+            assert json.loads(refused.read())["code"] == "events.too_many_streams"
+            assert refused.headers["retry-after"]
+        read(client, ola, lambda events: True, query="", timeout=0.1)  # others still can
+    assert isinstance(client.app, FastAPI)
+    streams = client.app.state.event_streams
+    wait_for(lambda: streams.count("kari") == 0)  # closed streams give their places back
+    read(client, kari, lambda events: True, query="", timeout=0.1)

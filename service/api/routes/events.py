@@ -11,15 +11,18 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import weakref
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Receive, Scope, Send
 
 from service.api.access import visible_project_ids
 from service.api.deps import AppState, CurrentTokenDep, StateDep, require_token
+from service.api.errors import ApiError
 from service.api.schemas import ErrorPublic
 from service.auth import TokenInfo
 from service.jobs.events import EventLog, JobEventRecord
@@ -35,8 +38,55 @@ router = APIRouter(
     responses={
         401: {"model": ErrorPublic, "description": "Missing, invalid or revoked access token."},
         422: {"model": ErrorPublic, "description": "`after` or `Last-Event-ID` is not an id."},
+        429: {
+            "model": ErrorPublic,
+            "description": "The user already holds `INTERVJU_EVENTS__MAX_STREAMS_PER_USER` "
+            "open streams.",
+        },
     },
 )
+RETRY_AFTER_SECONDS = 30
+
+
+class OpenStreams:
+    """The event streams each user holds open, at most ``limit`` each. A stream holds its slot
+    from the request that opens it until its generator ends; the slots are held weakly, so a
+    stream whose response never began (and whose generator is dropped unstarted) frees its
+    slot too."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._open: dict[str, weakref.WeakSet[_Slot]] = {}
+
+    def take(self, user: str) -> _Slot | None:
+        """A slot for one more stream of ``user``; None at the limit. Called on the event loop
+        only, so counting and taking cannot interleave."""
+        slots = self._open.setdefault(user, weakref.WeakSet())
+        if len(slots) >= self.limit:
+            return None
+        slot = _Slot(self, user)
+        slots.add(slot)
+        return slot
+
+    def count(self, user: str) -> int:
+        return len(self._open.get(user, ()))
+
+    def _release(self, slot: _Slot) -> None:
+        slots = self._open.get(slot.user)
+        if slots is not None:
+            slots.discard(slot)
+
+
+class _Slot:
+    """One open stream's place in ``OpenStreams`` (``release`` it when the stream ends)."""
+
+    def __init__(self, streams: OpenStreams, user: str) -> None:
+        self._streams = streams
+        self.user = user
+
+    def release(self) -> None:
+        self._streams._release(self)
+
 
 _STREAM_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
@@ -73,11 +123,32 @@ async def stream_events(
     cursor = last_event_id if last_event_id is not None else after
     if cursor is None:
         cursor = await run_in_threadpool(log.last_id)
-    return StreamingResponse(
+    streams: OpenStreams = request.app.state.event_streams
+    slot = streams.take(token.user)
+    if slot is None:
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        raise ApiError(429, "events.too_many_streams", headers=headers, limit=streams.limit)
+    return _EventStream(
         _stream(request, state, token, log, cursor),
+        slot,
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+class _EventStream(StreamingResponse):
+    """A stream that gives its place in ``OpenStreams`` back however it ends (finished, client
+    gone, cancelled)."""
+
+    def __init__(self, content: AsyncIterator[str], slot: _Slot, **kwargs: Any) -> None:
+        super().__init__(content, **kwargs)
+        self._slot = slot
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._slot.release()
 
 
 async def _stream(
