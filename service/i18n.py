@@ -257,6 +257,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "nb": "Fant ikke webhooken.",
         "en": "Webhook not found.",
     },
+    "webhook.too_many": {
+        "nb": "Du har allerede {limit} webhooker. Slett en før du registrerer en ny.",
+        "en": "You already have {limit} webhooks. Delete one before registering another.",
+    },
     "webhook.bad_url": {
         "nb": "Webhook-adressen må være en http- eller https-URL uten brukernavn, passord eller "
         "#-del, på høyst 2000 tegn, bare ASCII (prosentkod andre tegn, maskinnavn i punycode).",

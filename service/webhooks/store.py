@@ -15,13 +15,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from service.auth import TokenStore
 from service.db import Database, Project, Webhook, utcnow
+from service.errors import IntervjuError
 from service.vault import Vault
 from service.webhooks.signing import new_secret
 from service.webhooks.targets import redact
+
+# One dispatcher delivers to every hook in turn, each attempt up to its timeout: a user may
+# register this many, so that no one can delay everyone's deliveries without end.
+MAX_HOOKS_PER_USER = 20
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,8 @@ class WebhookStore:
         cursor: int,
     ) -> tuple[WebhookRecord, str]:
         """A new hook delivering the events after ``cursor``; returns it and its secret (the
-        only time the secret is handed out)."""
+        only time the secret is handed out). Raises ``IntervjuError("webhook.too_many")`` when
+        ``user`` already has ``MAX_HOOKS_PER_USER``."""
         hook_id = uuid.uuid4().hex
         secret = new_secret()
         row = Webhook(
@@ -81,6 +87,9 @@ class WebhookStore:
             failures=0,
         )
         with self._db.sessions.begin() as session:
+            count = select(func.count()).select_from(Webhook).where(Webhook.user_name == user)
+            if (session.scalar(count) or 0) >= MAX_HOOKS_PER_USER:
+                raise IntervjuError("webhook.too_many", limit=MAX_HOOKS_PER_USER)
             session.add(row)
             session.flush()
             return self._record(row), secret

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from service.config import Settings, WebhookSettings
 from service.webhooks import signature, verify
+from service.webhooks.store import MAX_HOOKS_PER_USER
 from service.webhooks.targets import redact
 
 HOOKS = "/api/v1/webhooks"
@@ -136,3 +137,18 @@ def test_a_receiver_checks_the_signature() -> None:
 
 def test_urls_are_shown_without_query_or_credentials() -> None:
     assert redact("https://u:p@h.example:8443/a/b?token=x#f") == "https://h.example:8443/a/b"
+
+
+def test_the_number_of_hooks_per_user_is_limited(client: TestClient) -> None:
+    """One dispatcher delivers to every hook in turn, each attempt up to its timeout: one user
+    registering hooks without end would delay everyone's deliveries by hours."""
+    kari, ola = login(client, "kari"), login(client, "ola")
+    for _ in range(MAX_HOOKS_PER_USER):
+        assert register(client, kari).status_code == 201
+    refused = register(client, kari)
+    assert refused.status_code == 409 and refused.json()["code"] == "webhook.too_many"
+    assert str(MAX_HOOKS_PER_USER) in refused.json()["message"]
+    assert register(client, ola).status_code == 201  # another user's are counted apart
+    first = client.get(HOOKS, headers=kari).json()["webhooks"][0]["id"]
+    assert client.delete(f"{HOOKS}/{first}", headers=kari).status_code == 204
+    assert register(client, kari).status_code == 201

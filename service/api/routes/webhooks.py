@@ -23,6 +23,7 @@ from service.errors import IntervjuError
 from service.jobs.events import EventLog
 from service.jobs.lifecycle import JobStatus
 from service.webhooks import WebhookRecord, WebhookStore
+from service.webhooks.store import MAX_HOOKS_PER_USER
 from service.webhooks.targets import MAX_URL, resolve
 
 API = "/api/v1/webhooks"
@@ -112,6 +113,7 @@ HookId = Annotated[str, Path(max_length=32)]
     summary="Register a webhook; its secret is shown once",
     responses={
         404: _error("The project does not exist or is not yours."),
+        409: _error(f"You already have {MAX_HOOKS_PER_USER} webhooks (delete one first)."),
         422: _error(
             "A URL that is not http(s), has credentials, cannot be resolved or points "
             "to a public address."
@@ -133,16 +135,19 @@ async def create_webhook(
         raise ApiError.of(422, exc) from None
     statuses = tuple(status.value for status in body.events) if body.events else None
     cursor = await run_in_threadpool(EventLog(state.db).last_id)
-    record, secret = await run_in_threadpool(
-        lambda: WebhookStore(state.db, state.vault).create(
-            user=token.user,
-            admin=token.admin,
-            url=body.url,
-            statuses=statuses,
-            project_id=body.project,
-            cursor=cursor,
+    try:
+        record, secret = await run_in_threadpool(
+            lambda: WebhookStore(state.db, state.vault).create(
+                user=token.user,
+                admin=token.admin,
+                url=body.url,
+                statuses=statuses,
+                project_id=body.project,
+                cursor=cursor,
+            )
         )
-    )
+    except IntervjuError as exc:
+        raise ApiError.of(409, exc) from None
     response.headers["Location"] = f"{API}/{record.id}"
     return WebhookCreated(**webhook_public(record), secret=secret)
 
