@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from service.audio.probe import AudioInfo, clock
-from service.audio.source import MediaInput
+from service.audio.source import INPUT_ARGS, MediaInput
 from service.errors import AudioError
 
 logger = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ def decode_audio(source: Path | MediaInput, info: AudioInfo) -> Audio:
     as ``info``)."""
     media = MediaInput.of(source)
     command = (
-        ffmpeg.input(media.url)
+        ffmpeg.input(media.url, **INPUT_ARGS)
         .output("pipe:", format="f32le", acodec="pcm_f32le", ac=1, ar=SAMPLE_RATE, map="0:a:0")
         .global_args("-nostdin", "-hide_banner", "-v", "error")
         .compile()

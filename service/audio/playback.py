@@ -24,7 +24,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from service.audio.source import SealedAudio, media_input
+from service.audio.source import INPUT_OPTIONS, SealedAudio, media_input
 from service.errors import AudioError
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def encode_for_browser(source: SealedAudio) -> bytes:
     with media_input(source) as media:
         command = [
             "ffmpeg", "-nostdin", "-hide_banner", "-v", "error",
-            "-i", media.url,
+            *INPUT_OPTIONS, "-i", media.url,
             "-map", "0:a:0", "-vn", "-ac", "1", "-ar", str(SAMPLE_RATE),
             "-c:a", "libmp3lame", "-b:a", BITRATE, "-compression_level", "7",
             "-write_xing", "0", "-id3v2_version", "0", "-map_metadata", "-1",

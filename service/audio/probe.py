@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from service.audio.source import MediaInput
+from service.audio.source import INPUT_OPTIONS, MediaInput
 from service.errors import AudioError
 
 logger = logging.getLogger(__name__)
@@ -66,7 +66,10 @@ def probe_audio(source: Path | MediaInput) -> AudioInfo:
 
 def _run_ffprobe(media: MediaInput) -> tuple[dict[str, Any], str]:
     """ffprobe's JSON description and its (lower-cased) warnings."""
-    cmd = ["ffprobe", "-v", "warning", "-show_format", "-show_streams", "-of", "json", media.url]
+    cmd = [
+        "ffprobe", "-v", "warning", "-show_format", "-show_streams", "-of", "json",
+        *INPUT_OPTIONS, media.url,
+    ]  # fmt: skip
     stdin = subprocess.DEVNULL if media.stdin is None else media.stdin
     result = subprocess.run(cmd, stdin=stdin, capture_output=True, check=False, timeout=120)
     warnings = result.stderr.decode("utf-8", "replace").lower()

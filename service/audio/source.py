@@ -27,6 +27,18 @@ from service.vault import Vault
 
 _STDIN_URL = "/proc/self/fd/0"
 
+# What ffprobe and ffmpeg may open, given before their input. Only the containers recorders,
+# phones and meeting tools write (a demuxer matches by any of its names: "mov" is also mp4, m4a
+# and 3gp; "matroska" also webm); never a playlist or script format (hls, concat, ...), whose
+# entries would make ffmpeg open other files on this machine. Only plain files: no network
+# or other protocol, even nested.
+INPUT_FORMATS = (
+    "aac,ac3,aiff,amr,amrnb,amrwb,ape,asf,au,avi,caf,dss,eac3,flac,flv,gsm,matroska,mov,mp3,"
+    "mpeg,mpegts,ogg,oma,rm,tta,voc,w64,wav,wv"
+)
+INPUT_ARGS = {"format_whitelist": INPUT_FORMATS, "protocol_whitelist": "file"}
+INPUT_OPTIONS = tuple(arg for key, value in INPUT_ARGS.items() for arg in (f"-{key}", value))
+
 
 @dataclass(frozen=True)
 class SealedAudio:
@@ -46,7 +58,7 @@ class MediaInput:
 
     @classmethod
     def of(cls, source: Path | MediaInput) -> MediaInput:
-        return source if isinstance(source, MediaInput) else cls(str(source))
+        return source if isinstance(source, MediaInput) else cls(_file_url(source))
 
     @property
     def size(self) -> int:
@@ -66,7 +78,7 @@ class MediaInput:
 def media_input(source: Path | SealedAudio) -> Iterator[MediaInput]:
     """``source`` made readable by ffprobe and ffmpeg for the duration of the block."""
     if isinstance(source, Path):
-        yield MediaInput(str(source))
+        yield MediaInput(_file_url(source))
         return
     fd = os.memfd_create("intervju-audio", os.MFD_CLOEXEC)
     try:
@@ -82,3 +94,9 @@ def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
+
+
+def _file_url(path: Path) -> str:
+    """An absolute path: a relative name such as ``concat:a|b`` or ``subfile:…`` would be read
+    by ffmpeg as a protocol."""
+    return str(path.absolute())

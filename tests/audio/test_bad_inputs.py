@@ -113,3 +113,53 @@ def test_decoding_writes_no_files(tmp_path: Path, voice: np.ndarray) -> None:
     before = set(os.listdir(tmp_path))
     load(path)
     assert set(os.listdir(tmp_path)) == before
+
+
+def _local_recording(tmp_path: Path) -> Path:
+    """A recording somewhere else on the machine (ADTS AAC, which HLS accepts as a segment)."""
+    secret = tmp_path / "elsewhere" / "secret.aac"
+    secret.parent.mkdir()
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=d=3", "-c:a", "aac", str(secret)],
+        check=True,
+    )
+    return secret
+
+
+def test_a_playlist_cannot_make_ffmpeg_read_other_files(tmp_path: Path) -> None:
+    # Without a format whitelist ffprobe reads this "mp3" as HLS and opens the file it names.
+    secret = _local_recording(tmp_path)
+    playlist = tmp_path / "opptak.mp3"
+    playlist.write_text(
+        f"#EXTM3U\n#EXT-X-TARGETDURATION:3\n#EXTINF:3.0,\nfile://{secret}\n#EXT-X-ENDLIST\n"
+    )
+    with pytest.raises(AudioError):
+        probe_audio(playlist)
+    concat = tmp_path / "opptak.m4a"
+    concat.write_text(f"ffconcat version 1.0\nfile {secret}\n")
+    with pytest.raises(AudioError):
+        probe_audio(concat)
+
+
+def test_a_sealed_playlist_is_refused(tmp_path: Path) -> None:
+    from service.audio.source import SealedAudio, media_input
+    from service.vault import Vault
+
+    secret = _local_recording(tmp_path)
+    vault = Vault(tmp_path / "vault", os.urandom(32))
+    playlist = f"#EXTM3U\n#EXT-X-TARGETDURATION:3\n#EXTINF:3.0,\nfile://{secret}\n#EXT-X-ENDLIST\n"
+    vault.store("audio-x", [playlist.encode()])
+    with media_input(SealedAudio(vault, "audio-x")) as media, pytest.raises(AudioError):
+        probe_audio(media)
+
+
+def test_a_file_name_is_never_read_as_a_protocol(
+    tmp_path: Path, voice: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "subfile:" and "concat:" are ffmpeg protocols; a file really called that is just a file.
+    monkeypatch.chdir(tmp_path)
+    name = Path("concat:intervju.wav")
+    write_audio(voice, tmp_path / "intervju.wav").rename(name)
+    info = probe_audio(name)
+    assert info.duration > 1.0
+    load(name)
