@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import traceback
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from service import audit
 from service.audio.probe import probe_audio
+from service.background import log_unexpected
 from service.batch.discover import sha256_file
 from service.batch.state import (
     RECEIPTS_FOLDER,
@@ -317,8 +317,7 @@ def _changed(item: Item) -> bool:
 
 def _internal(informant: str, exc: Exception) -> IntervjuError:
     # Never the message: library errors quote their input, which may be transcript text.
-    where = "".join(traceback.format_tb(exc.__traceback__))
-    logger.error("Recording %s failed: %s\n%s", informant, type(exc).__name__, where)
+    log_unexpected(logger, f"Recording {informant} failed", exc)
     return IntervjuError("job.internal", kind=type(exc).__name__)
 
 

@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import date
 
+from service.background import Periodic
 from service.config import ConsentSettings
 from service.consent.deletion import Consent
 
 logger = logging.getLogger(__name__)
 
 
-class DeadlineScheduler:
+class DeadlineScheduler(Periodic):
     """``start``/``stop`` from the app's lifespan; ``run_now`` for the CLI and tests."""
+
+    name = "intervju-deadlines"
+    failure = "checking project end dates failed; trying again later"
 
     def __init__(self, consent: Consent, settings: ConsentSettings) -> None:
         self._consent = consent
         self._settings = settings
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__(logger)
 
     def run_now(self, today: date | None = None) -> int:
         """Check every project once; returns how many jobs' audio was deleted."""
@@ -28,21 +30,8 @@ class DeadlineScheduler:
             logger.warning("project end dates: audio of %d job(s) deleted", len(done))
         return len(done)
 
-    def start(self) -> None:
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._loop, name="intervju-deadlines", daemon=True)
-        self._thread.start()
+    def interval(self) -> float:
+        return self._settings.check_seconds
 
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stopping.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _loop(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                self.run_now()
-            except Exception:
-                logger.exception("checking project end dates failed; trying again later")
-            self._stopping.wait(self._settings.check_seconds)
+    def tick(self) -> None:
+        self.run_now()

@@ -10,13 +10,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from service.audio.source import SealedAudio
+from service.background import log_unexpected
 from service.config import Settings
 from service.errors import IntervjuError
 from service.jobs.models import JobRecord, JobStatus
@@ -194,8 +194,7 @@ class Worker:
             self._store.fail(job.id, "job.internal", {"kind": type(exc).__name__})
             # Never the message: library errors quote their input, which may be transcript
             # text. The type and where it happened are enough to find the bug.
-            where = "".join(traceback.format_tb(exc.__traceback__))
-            logger.error("job %s failed unexpectedly: %s\n%s", job.id, type(exc).__name__, where)
+            log_unexpected(logger, f"job {job.id} failed unexpectedly", exc)
         else:
             if self._store.finish(job.id, output.transcript, output.originals):
                 logger.info("job %s ready for review", job.id)

@@ -15,12 +15,11 @@ from __future__ import annotations
 import http.client
 import json
 import logging
-import threading
 import time
-import traceback
 from datetime import datetime, timedelta
 
 from service import __version__
+from service.background import Periodic, log_unexpected
 from service.config import EventSettings, WebhookSettings
 from service.db import Database, utcnow
 from service.errors import IntervjuError
@@ -44,8 +43,11 @@ def delivery_body(event: JobEventRecord) -> bytes:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-class Dispatcher:
+class Dispatcher(Periodic):
     """``start``/``stop`` from the app's lifespan; ``run_once`` for tests."""
+
+    name = "intervju-webhooks"
+    failure = "delivering webhooks failed; trying again later"
 
     def __init__(
         self, db: Database, vault: Vault, settings: WebhookSettings, events: EventSettings
@@ -54,20 +56,8 @@ class Dispatcher:
         self._log = EventLog(db)
         self._settings = settings
         self._events = events
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__(logger)
         self._pruned_at = time.monotonic()
-
-    def start(self) -> None:
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._loop, name="intervju-webhooks", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stopping.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
 
     def run_once(self, now: datetime | None = None) -> int:
         """Deliver what is due to every hook; returns how many events were delivered. A hook
@@ -77,18 +67,16 @@ class Dispatcher:
             try:
                 delivered += self._run_hook(hook)
             except Exception as exc:
-                _log_unexpected(f"webhook {hook.id}: delivery failed unexpectedly", exc)
+                log_unexpected(logger, f"webhook {hook.id}: delivery failed unexpectedly", exc)
                 self._failed(hook, type(exc).__name__)
         return delivered
 
-    def _loop(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                self.run_once()
-                self._prune_now_and_then()
-            except Exception as exc:
-                _log_unexpected("delivering webhooks failed; trying again later", exc)
-            self._stopping.wait(self._settings.interval_seconds)
+    def interval(self) -> float:
+        return self._settings.interval_seconds
+
+    def tick(self) -> None:
+        self.run_once()
+        self._prune_now_and_then()
 
     def _prune_now_and_then(self) -> None:
         if time.monotonic() - self._pruned_at < PRUNE_SECONDS:
@@ -105,7 +93,7 @@ class Dispatcher:
         delivered = 0
         skipped_to = hook.cursor
         for event in events:
-            if self._stopping.is_set() or secret is None:
+            if self.stopping or secret is None:
                 break
             if not _wanted(hook, event):
                 skipped_to = event.id
@@ -161,12 +149,6 @@ class Dispatcher:
         else:
             logger.info("webhook %s: delivery failed (%s); retry in %.0f s", hook.id, error, wait)
 
-
-def _log_unexpected(what: str, exc: Exception) -> None:
-    """The error's type and where it happened, never its message: library errors quote their
-    input, and a webhook's URL may hold a token."""
-    where = "".join(traceback.format_tb(exc.__traceback__))
-    logger.error("%s: %s\n%s", what, type(exc).__name__, where)
 
 
 def _wanted(hook: WebhookRecord, event: JobEventRecord) -> bool:
