@@ -17,6 +17,11 @@ class ErrorPublic(BaseModel):
     message: str = Field(description="Readable message in the request's language.")
 
 
+def error_doc(description: str) -> dict[str, Any]:
+    """An error answer in a route's ``responses`` (OpenAPI): an ``ErrorPublic`` body."""
+    return {"model": ErrorPublic, "description": description}
+
+
 class Health(BaseModel):
     status: Literal["ok"] = "ok"
     version: str

@@ -3,7 +3,7 @@ deleted), download the deletion receipt, withdraw a job (purge everything)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -13,23 +13,18 @@ from service.api.deps import CurrentTokenDep, LanguageDep, StateDep, require_tok
 from service.api.errors import ApiError
 from service.api.job_access import visible_job
 from service.api.routes.jobs import job_public
-from service.api.schemas import ErrorPublic, JobPublic, ReceiptPublic, VerifyRequest
+from service.api.schemas import JobPublic, ReceiptPublic, VerifyRequest, error_doc
 from service.consent import receipts
 from service.consent.receipts import Actor
 from service.errors import IntervjuError
-
-
-def _error(description: str) -> dict[str, Any]:
-    return {"model": ErrorPublic, "description": description}
-
 
 router = APIRouter(
     prefix="/api/v1/jobs",
     tags=["consent"],
     dependencies=[Depends(require_token)],
     responses={
-        401: _error("Missing, invalid or revoked access token."),
-        422: _error("A parameter or body of the wrong type or out of range."),
+        401: error_doc("Missing, invalid or revoked access token."),
+        422: error_doc("A parameter or body of the wrong type or out of range."),
     },
 )
 
@@ -45,8 +40,8 @@ _CONFLICTS = {"job.not_in_review", "review.version_conflict", "verify.checksum_m
     "the hash-chained audit log (`links.receipt`). The map from tags back to the original "
     "words is deleted. Repeating the call on a verified job finishes an interrupted deletion.",
     responses={
-        404: _error("No such job."),
-        409: _error("The job is not in review, or a newer version exists than `version`."),
+        404: error_doc("No such job."),
+        409: error_doc("The job is not in review, or a newer version exists than `version`."),
     },
 )
 async def verify_job(
@@ -73,7 +68,7 @@ async def verify_job(
     "/{job_id}/receipt",
     summary="The deletion receipt of a job",
     response_model=ReceiptPublic,
-    responses={404: _error("No such job, or nothing of it has been deleted yet.")},
+    responses={404: error_doc("No such job, or nothing of it has been deleted yet.")},
 )
 def get_receipt(job_id: str, state: StateDep, token: CurrentTokenDep) -> JSONResponse:
     record = visible_job(state, token, job_id)
@@ -95,8 +90,8 @@ def get_receipt(job_id: str, state: StateDep, token: CurrentTokenDep) -> JSONRes
     "job stops. The job stays listed as `withdrawn`. Cannot be undone.",
     response_model=ReceiptPublic,
     responses={
-        400: _error("`purge=true` is missing."),
-        404: _error("No such job."),
+        400: error_doc("`purge=true` is missing."),
+        404: error_doc("No such job."),
     },
 )
 async def purge_job(

@@ -23,7 +23,7 @@ from starlette.types import Receive, Scope, Send
 from service.api.access import visible_project_ids
 from service.api.deps import AppState, CurrentTokenDep, StateDep, require_token
 from service.api.errors import ApiError
-from service.api.schemas import ErrorPublic
+from service.api.schemas import error_doc
 from service.auth import TokenInfo
 from service.jobs.events import EventLog, JobEventRecord
 from service.projects import ProjectStore
@@ -36,13 +36,11 @@ router = APIRouter(
     tags=["events"],
     dependencies=[Depends(require_token)],
     responses={
-        401: {"model": ErrorPublic, "description": "Missing, invalid or revoked access token."},
-        422: {"model": ErrorPublic, "description": "`after` or `Last-Event-ID` is not an id."},
-        429: {
-            "model": ErrorPublic,
-            "description": "The user already holds `INTERVJU_EVENTS__MAX_STREAMS_PER_USER` "
-            "open streams.",
-        },
+        401: error_doc("Missing, invalid or revoked access token."),
+        422: error_doc("`after` or `Last-Event-ID` is not an id."),
+        429: error_doc(
+            "The user already holds `INTERVJU_EVENTS__MAX_STREAMS_PER_USER` open streams."
+        ),
     },
 )
 RETRY_AFTER_SECONDS = 30

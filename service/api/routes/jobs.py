@@ -29,12 +29,12 @@ from service.api.job_access import visible_job
 from service.api.job_form import check_field, job_options, openapi_properties
 from service.api.revisions import Revision, store_revision
 from service.api.schemas import (
-    ErrorPublic,
     JobLinks,
     JobList,
     JobPublic,
     SpeakersUpdate,
     SpeakerTable,
+    error_doc,
 )
 from service.api.upload import check_upload_request, receive_upload
 from service.auth import TokenInfo
@@ -51,17 +51,14 @@ from service.storage import safe_display_name
 logger = logging.getLogger(__name__)
 
 
-def _error(description: str) -> dict[str, Any]:
-    return {"model": ErrorPublic, "description": description}
-
 
 router = APIRouter(
     prefix="/api/v1/jobs",
     tags=["jobs"],
     dependencies=[Depends(require_token)],
     responses={
-        401: _error("Missing, invalid or revoked access token."),
-        422: _error("A parameter or body of the wrong type or out of range."),
+        401: error_doc("Missing, invalid or revoked access token."),
+        422: error_doc("A parameter or body of the wrong type or out of range."),
     },
 )
 
@@ -95,10 +92,10 @@ _UPLOAD_BODY: dict[str, Any] = {
     summary="Upload a recording and queue it for transcription",
     openapi_extra=_UPLOAD_BODY,
     responses={
-        400: _error("No file, an empty file, or an unreadable form."),
-        413: _error("The file is larger than `api.max_upload_mb`."),
-        415: _error("The body is not multipart/form-data."),
-        422: _error(
+        400: error_doc("No file, an empty file, or an unreadable form."),
+        413: error_doc("The file is larger than `api.max_upload_mb`."),
+        415: error_doc("The body is not multipart/form-data."),
+        422: error_doc(
             "An invalid form field (`language`, `model`, `diarize`, a speaker count, "
             "`interviewer`, `speaker_names`, `anonymize`, `keep_dialect`, `anonymize_dates`) or "
             "speaker counts that contradict each other; "
@@ -177,7 +174,7 @@ def list_jobs(
 @router.get(
     "/{job_id}",
     summary="One job: status, step, progress, error",
-    responses={404: _error("No such job.")},
+    responses={404: error_doc("No such job.")},
 )
 def get_job(
     request: Request, job_id: str, state: StateDep, token: CurrentTokenDep, lang: LanguageDep
@@ -194,9 +191,9 @@ def get_job(
             "description": "The transcript in the requested format, as an attachment.",
             "content": EXPORT_MEDIA_TYPES,
         },
-        400: _error("Unknown format."),
-        404: _error("No such job."),
-        409: _error(
+        400: error_doc("Unknown format."),
+        404: error_doc("No such job."),
+        409: error_doc(
             "The job has no transcript (yet, or any more), or `originals=true` after review."
         ),
     },
@@ -227,11 +224,11 @@ def get_transcript(
             "description": "The transcript in the requested format, as an attachment.",
             "content": EXPORT_MEDIA_TYPES,
         },
-        400: _error("Unknown format."),
-        404: _error("No such job."),
-        409: _error("No transcript (yet, or any more), or `originals=true` after review."),
-        413: _error("The codebook is over 5 MiB."),
-        422: _error("Not a REFI-QDA codebook, or a codebook with another format than qdpx."),
+        400: error_doc("Unknown format."),
+        404: error_doc("No such job."),
+        409: error_doc("No transcript (yet, or any more), or `originals=true` after review."),
+        413: error_doc("The codebook is over 5 MiB."),
+        422: error_doc("Not a REFI-QDA codebook, or a codebook with another format than qdpx."),
     },
 )
 async def export_transcript(
@@ -258,9 +255,9 @@ async def export_transcript(
     "job keeps the choice; names given earlier are kept unless given again. Returns the "
     "speaker table.",
     responses={
-        404: _error("No such job."),
-        409: _error("The job is not in review, or its transcript has no speakers."),
-        422: _error("An unknown speaker id, an invalid name or an invalid body."),
+        404: error_doc("No such job."),
+        409: error_doc("The job is not in review, or its transcript has no speakers."),
+        422: error_doc("An unknown speaker id, an invalid name or an invalid body."),
     },
 )
 def update_speakers(

@@ -9,7 +9,7 @@ forgets them as soon as the recording is deleted.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import Response
@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from service.api.deps import CurrentTokenDep, StateDep, require_token
 from service.api.errors import ApiError
 from service.api.job_access import visible_job
-from service.api.schemas import ErrorPublic
+from service.api.schemas import error_doc
 from service.audio import SealedAudio
 from service.audio.playback import MEDIA_TYPE, PlaybackCache, encode_for_browser
 from service.errors import AudioError
@@ -29,15 +29,12 @@ _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 _MAX_DIGITS = 18  # any longer number is beyond every recording (and beyond int()'s limit)
 
 
-def _error(description: str) -> dict[str, Any]:
-    return {"model": ErrorPublic, "description": description}
-
 
 router = APIRouter(
     prefix="/api/v1/jobs",
     tags=["media"],
     dependencies=[Depends(require_token)],
-    responses={401: _error("Missing, invalid or revoked access token.")},
+    responses={401: error_doc("Missing, invalid or revoked access token.")},
 )
 
 
@@ -59,9 +56,10 @@ PlaybackDep = Annotated[PlaybackCache, Depends(get_playback)]
     responses={
         200: {"description": "The whole recording.", "content": {MEDIA_TYPE: {}}},
         206: {"description": "The requested byte range.", "content": {MEDIA_TYPE: {}}},
-        404: _error("No such job (or not one the token may see)."),
-        409: _error("The recording has been deleted."),
-        416: _error("The range lies outside the recording."),
+        404: error_doc("No such job (or not one the token may see)."),
+        409: error_doc("The recording has been deleted."),
+        416: error_doc("The range lies outside the recording."),
+        422: error_doc("An invalid request."),
     },
 )
 async def get_audio(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,15 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.api.access import ProjectStoreDep, visible_project
 from service.api.deps import CurrentTokenDep, require_token
 from service.api.errors import ApiError
-from service.api.schemas import ErrorPublic
+from service.api.schemas import error_doc
 from service.errors import IntervjuError
 from service.projects import NAME_MAX, ProjectRecord
 
 API = "/api/v1/projects"
 
-
-def _error(description: str) -> dict[str, Any]:
-    return {"model": ErrorPublic, "description": description}
 
 
 router = APIRouter(
@@ -27,8 +23,8 @@ router = APIRouter(
     tags=["projects"],
     dependencies=[Depends(require_token)],
     responses={
-        401: _error("Missing, invalid or revoked access token."),
-        422: _error("A parameter or body of the wrong type or out of range."),
+        401: error_doc("Missing, invalid or revoked access token."),
+        422: error_doc("A parameter or body of the wrong type or out of range."),
     },
 )
 
@@ -113,8 +109,8 @@ def project_public(record: ProjectRecord) -> ProjectPublic:
     status_code=201,
     summary="Create a project",
     responses={
-        403: _error("A token that is not an admin's named another user as the owner."),
-        422: _error("An invalid name or owner, or an end date that has passed."),
+        403: error_doc("A token that is not an admin's named another user as the owner."),
+        422: error_doc("An invalid name or owner, or an end date that has passed."),
     },
 )
 def create_project(
@@ -145,7 +141,7 @@ def list_projects(token: CurrentTokenDep, projects: ProjectStoreDep) -> ProjectL
 @router.get(
     "/{project_id}",
     summary="One project",
-    responses={404: _error("No such project, or not one the caller may see.")},
+    responses={404: error_doc("No such project, or not one the caller may see.")},
 )
 def get_project(
     project_id: str, token: CurrentTokenDep, projects: ProjectStoreDep
@@ -157,8 +153,8 @@ def get_project(
     "/{project_id}",
     summary="Change a project's name, end date or audio and date rules",
     responses={
-        404: _error("No such project, or not one the caller may see."),
-        422: _error("An invalid name, an end date that has passed, or an invalid body."),
+        404: error_doc("No such project, or not one the caller may see."),
+        422: error_doc("An invalid name, an end date that has passed, or an invalid body."),
     },
 )
 def update_project(

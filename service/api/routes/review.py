@@ -21,7 +21,7 @@ from service.api.deps import AppState, CurrentTokenDep, StateDep, require_token
 from service.api.errors import ApiError
 from service.api.job_access import visible_job
 from service.api.revisions import Revision, store_revision
-from service.api.schemas import ErrorPublic
+from service.api.schemas import error_doc
 from service.auth import TokenInfo
 from service.errors import IntervjuError
 from service.jobs import JobRecord, JobStatus, StoredVersion, VersionInfo
@@ -42,24 +42,21 @@ _CONFLICT = {"review.originals_deleted"}
 MAX_TEXT = 20_000  # characters in one segment's text
 
 
-def _error(description: str) -> dict[str, Any]:
-    return {"model": ErrorPublic, "description": description}
-
 
 router = APIRouter(
     prefix="/api/v1/jobs/{job_id}/review",
     tags=["review"],
     dependencies=[Depends(require_token)],
     responses={
-        401: _error("Missing, invalid or revoked access token."),
-        404: _error("No such job (or not one the token may see)."),
-        422: _error("A parameter or body of the wrong type or out of range."),
+        401: error_doc("Missing, invalid or revoked access token."),
+        404: error_doc("No such job (or not one the token may see)."),
+        422: error_doc("A parameter or body of the wrong type or out of range."),
     },
 )
 
 _CHANGE_ERRORS: dict[int | str, dict[str, Any]] = {
-    404: _error("No such job, redaction or segment."),
-    409: _error(
+    404: error_doc("No such job, redaction or segment."),
+    409: error_doc(
         "The job is not in review (`job.not_in_review`), `base_version` is not the latest "
         "version (`review.version_conflict`), or what the tags replaced is deleted."
     ),
@@ -148,7 +145,7 @@ class SegmentTextUpdate(ReviewChange):
 @router.get(
     "",
     summary="The latest version of a transcript, with its redactions",
-    responses={409: _error("The job has no transcript yet.")},
+    responses={409: error_doc("The job has no transcript yet.")},
 )
 def get_review(
     job_id: str, state: StateDep, token: CurrentTokenDep, originals: OriginalsQuery = False

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from service.api.access import ProjectStoreDep, visible_project
 from service.api.deps import CurrentTokenDep, StateDep, require_token
 from service.api.errors import ApiError
-from service.api.schemas import ErrorPublic
+from service.api.schemas import error_doc
 from service.errors import IntervjuError
 from service.jobs.events import EventLog
 from service.jobs.lifecycle import JobStatus
@@ -29,17 +29,14 @@ from service.webhooks.targets import MAX_URL, resolve
 API = "/api/v1/webhooks"
 
 
-def _error(description: str) -> dict[str, Any]:
-    return {"model": ErrorPublic, "description": description}
-
 
 router = APIRouter(
     prefix=API,
     tags=["webhooks"],
     dependencies=[Depends(require_token)],
     responses={
-        401: _error("Missing, invalid or revoked access token."),
-        422: _error("A parameter or body of the wrong type or out of range."),
+        401: error_doc("Missing, invalid or revoked access token."),
+        422: error_doc("A parameter or body of the wrong type or out of range."),
     },
 )
 
@@ -112,9 +109,9 @@ HookId = Annotated[str, Path(max_length=32)]
     status_code=201,
     summary="Register a webhook; its secret is shown once",
     responses={
-        404: _error("The project does not exist or is not yours."),
-        409: _error(f"You already have {MAX_HOOKS_PER_USER} webhooks (delete one first)."),
-        422: _error(
+        404: error_doc("The project does not exist or is not yours."),
+        409: error_doc(f"You already have {MAX_HOOKS_PER_USER} webhooks (delete one first)."),
+        422: error_doc(
             "A URL that is not http(s), has credentials, cannot be resolved or points "
             "to a public address."
         ),
@@ -162,7 +159,7 @@ def list_webhooks(state: StateDep, token: CurrentTokenDep) -> WebhookList:
     "/{hook_id}",
     status_code=204,
     summary="Delete a webhook",
-    responses={404: _error("No such webhook, or not yours.")},
+    responses={404: error_doc("No such webhook, or not yours.")},
 )
 def delete_webhook(hook_id: HookId, state: StateDep, token: CurrentTokenDep) -> Response:
     hooks = WebhookStore(state.db, state.vault)
