@@ -20,6 +20,9 @@ if [ "$dev" = 1 ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
   command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+  # the PostgreSQL and Celery tests start their own servers on loopback
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+  command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing system packages: ${need[*]}"
@@ -53,7 +56,7 @@ fi
 # its extra pins torch/torchaudio 2.9.1, so torch is left to that pin (~7 GB, a few minutes).
 # A .venv set up for dev stays a dev .venv (a superset): never swap its torch back and forth.
 torch_cpu="torch==2.13.0"
-dev_extras="[dev,pyannote]"
+dev_extras="[dev,pyannote,postgres,celery]"
 stamp=".venv/.intervju-installed"
 have="$(cat "$stamp" 2>/dev/null || true)"
 case "$have" in *"$dev_extras") dev=1 ;; esac
