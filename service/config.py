@@ -229,6 +229,54 @@ class WorkerSettings(BaseModel):
     poll_seconds: float = Field(1.0, gt=0, le=60, description="Queue polling interval.")
 
 
+class QueueSettings(BaseModel):
+    """Where queued jobs run: the `serve` process (`local`) or Celery workers (`celery`)."""
+
+    backend: Literal["local", "celery"] = Field(
+        "local",
+        description="`local`: the worker thread inside `serve`; `celery`: `intervju worker` "
+        "processes (the `[celery]` extra) take the jobs from a Redis broker.",
+    )
+    broker_url: SecretStr = Field(
+        SecretStr("redis://127.0.0.1:6379/0"),
+        description="The Celery broker (Redis); messages hold job ids only.",
+    )
+    visibility_timeout_seconds: float = Field(
+        3600.0,
+        gt=0,
+        description="A task not acknowledged this long (its worker died) is delivered again.",
+    )
+    concurrency: int = Field(
+        1, ge=1, le=64, description="Jobs one `intervju worker` runs at once (1 per GPU)."
+    )
+    heartbeat_seconds: float = Field(
+        10.0, gt=0, le=600, description="How often a worker marks a running job as still its own."
+    )
+    stale_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="A running job whose heartbeat is older than this is taken over by the "
+        "next delivery of its task (its worker is taken for dead).",
+    )
+    sweep_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="How often each worker sends a task for jobs that have none (a flushed "
+        "broker, an upload the broker missed) or whose worker died.",
+    )
+    resend_seconds: float = Field(
+        900.0,
+        gt=0,
+        description="A job's task is sent again by the sweep at most this often.",
+    )
+
+    @model_validator(mode="after")
+    def _stale_after_heartbeats(self) -> QueueSettings:
+        if self.stale_seconds < 2 * self.heartbeat_seconds:
+            raise ValueError("queue.stale_seconds must be at least twice queue.heartbeat_seconds")
+        return self
+
+
 class Settings(BaseSettings):
     """All settings of intervju."""
 
@@ -242,6 +290,7 @@ class Settings(BaseSettings):
     storage: StorageSettings = Field(default_factory=StorageSettings)
     api: APISettings = Field(default_factory=APISettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
+    queue: QueueSettings = Field(default_factory=QueueSettings)
     consent: ConsentSettings = Field(default_factory=ConsentSettings)
     events: EventSettings = Field(default_factory=EventSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)

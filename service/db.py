@@ -131,6 +131,11 @@ class Job(Base):
     # A withdrawn job: its receipt's data, written with the withdrawal so that a receipt
     # completed after a crash states what was really deleted (no personal data).
     withdrawal: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Celery workers (``service.jobs.claims``): who runs the job, when it last said it still
+    # does, and when a task for it was last sent to the broker.
+    worker_id: Mapped[str | None] = mapped_column(String(64))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class TranscriptVersion(Base):
@@ -274,6 +279,9 @@ ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
         "deletion_reason",
         "receipt_seq",
         "withdrawal",
+        "worker_id",
+        "heartbeat_at",
+        "sent_at",
     ),
     "api_tokens": ("user_name", "admin"),
 }

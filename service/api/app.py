@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
@@ -23,14 +24,18 @@ from service.config import Settings
 from service.consent import Consent
 from service.consent.scheduler import DeadlineScheduler
 from service.datadir import open_vault
-from service.db import open_database
+from service.db import Database, open_database
 from service.jobs import JobStore, PipelineLike, Worker
+from service.jobs.claims import queue_uploads
 from service.jobs.events import EventLog
 from service.jobs.migrate import seal_legacy_jobs
 from service.offline import enforce_offline
 from service.storage import DataDirLock, ensure_dir
 from service.web import routes as web_routes
 from service.webhooks import Dispatcher
+
+if TYPE_CHECKING:
+    from service.jobs.celery_queue import CeleryQueue
 
 DESCRIPTION = """\
 Offline transcription of Norwegian interview recordings.
@@ -67,6 +72,9 @@ def create_app(
         db, store, vault, settings.storage.audit_path, on_audio_deleted=playback.forget
     )
     run_worker = settings.worker.enabled if start_worker is None else start_worker
+    celery = _celery_queue(settings, db) if settings.queue.backend == "celery" else None
+    if celery is not None:
+        run_worker = False  # `intervju worker` processes run the jobs
     worker = Worker(settings, store, pipeline_factory or _real_pipeline) if run_worker else None
     deadlines = DeadlineScheduler(consent, settings.consent)
     webhooks = Dispatcher(db, vault, settings.webhooks, settings.events)
@@ -77,6 +85,7 @@ def create_app(
         tokens=TokenStore(db),
         worker=worker,
         vault=vault,
+        send_job=celery.send if celery is not None else None,
         consent=consent,
     )
 
@@ -98,6 +107,8 @@ def create_app(
             await run_in_threadpool(webhooks.stop)
             if worker is not None:
                 await run_in_threadpool(worker.stop)
+            if celery is not None:
+                celery.close()
             db.dispose()
             lock.release()
 
@@ -128,10 +139,20 @@ def prepare(state: AppState) -> None:
     finished; recordings that never became a job shredded; old job events pruned."""
     state.db.create_all()
     seal_legacy_jobs(state.db, state.vault, state.settings.storage.uploads_path)
-    state.jobs.recover_interrupted()
+    if state.settings.queue.backend == "celery":
+        queue_uploads(state.jobs)  # running jobs belong to the workers (service.jobs.claims)
+    else:
+        state.jobs.recover_interrupted()
     state.consent.complete_pending()
     events = state.settings.events
     EventLog(state.db).prune(events.keep_days, events.keep_max)
+
+
+def _celery_queue(settings: Settings, db: Database) -> CeleryQueue:
+    # Imported only for this backend: the default install never imports Celery.
+    from service.jobs.celery_queue import CeleryQueue
+
+    return CeleryQueue(settings, db)
 
 
 def _real_pipeline(settings: Settings) -> PipelineLike:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -30,6 +31,8 @@ class AppState:
     worker: Worker | None
     vault: Vault
     consent: Consent
+    # With Celery workers (``service.jobs.celery_queue``): sends a queued job's task.
+    send_job: Callable[[str], bool] | None = None
     # Set when the app shuts down: open event streams end.
     stopping: threading.Event = field(default_factory=threading.Event)
 

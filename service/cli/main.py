@@ -21,6 +21,7 @@ from service.cli.project import project  # noqa: E402
 from service.cli.serve import serve  # noqa: E402
 from service.cli.token import token  # noqa: E402
 from service.cli.transcribe import schema, transcribe  # noqa: E402
+from service.cli.worker import worker  # noqa: E402
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,5 +50,6 @@ cli.add_command(deadlines)
 cli.add_command(schema)
 cli.add_command(models)
 cli.add_command(serve)
+cli.add_command(worker)
 cli.add_command(token)
 cli.add_command(project)

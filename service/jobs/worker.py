@@ -83,8 +83,10 @@ class ProgressHook:
         stopping: threading.Event,
         interval: float,
         spans: Spans = STEP_SPANS,
+        lost: threading.Event | None = None,
     ) -> None:
         self._store = store
+        self._lost = lost
         self._spans = spans
         self._job_id = job_id
         self._stopping = stopping
@@ -100,6 +102,8 @@ class ProgressHook:
     ) -> None:
         if self._stopping.is_set():
             raise WorkerStopping
+        if self._lost is not None and self._lost.is_set():
+            raise JobCancelled  # another worker took the job over (``service.jobs.claims``)
         with self._lock:  # steps may report from several threads
             self._update(step, completed, total)
 
@@ -169,15 +173,18 @@ class Worker:
         self.process(job)
         return True
 
-    def process(self, job: JobRecord) -> None:
-        """Run the pipeline on a job this worker has claimed and store the outcome."""
+    def process(self, job: JobRecord, lost: threading.Event | None = None) -> None:
+        """Run the pipeline on a job this worker has claimed and store the outcome; the run
+        stops at the next progress report once ``lost`` is set (a Celery worker's claim)."""
         logger.info("job %s started (attempt %d)", job.id, job.attempts)
         diarize = job.options.diarize
         if diarize is None:
             diarize = self._settings.diarization.enabled
         text = text_choices(job.options, anonymize=self._settings.anonymization.enabled)
         spans = step_spans(diarize, text.runs)
-        hook = ProgressHook(self._store, job.id, self._stopping, self._progress_interval, spans)
+        hook = ProgressHook(
+            self._store, job.id, self._stopping, self._progress_interval, spans, lost
+        )
         try:
             pipeline = self._get_pipeline()
             audio = SealedAudio(self._store.sealer.vault, job.audio_object)

@@ -142,6 +142,8 @@ async def create_job(
     assert record is not None
     if state.worker is not None:
         state.worker.wake()
+    if state.send_job is not None:
+        await run_in_threadpool(state.send_job, job_id)
     body = job_public(request, record, lang)
     headers = {"Location": body.links.job}
     return JSONResponse(body.model_dump(mode="json"), status_code=202, headers=headers)
