@@ -7,8 +7,10 @@ the original words are sealed by the vault (``Vault.seal_text``: each value unde
 key) before they reach the database.
 
 SQLite by default (``<data_dir>/intervju.db``) in WAL mode, so the HTTP handlers can read while
-the worker thread writes progress. ``create_all`` makes missing tables and adds the columns that
-later versions introduced (``ADDED_COLUMNS``) to a database an earlier version created.
+the worker thread writes progress; PostgreSQL (``postgresql+psycopg://``) for several hosts.
+``upgrade`` brings the schema to the latest Alembic revision (``service.migrations``); a database
+an earlier version made without Alembic first gets the tables and the columns that later versions
+introduced (``ADDED_COLUMNS``).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from sqlalchemy import (
     event,
     inspect,
 )
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -226,21 +228,46 @@ class Database:
     engine: Engine
     sessions: sessionmaker[Session]
 
-    def create_all(self) -> None:
-        """Create missing tables and add missing columns; safe to run at every start."""
-        Base.metadata.create_all(self.engine)
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def upgrade(self) -> None:
+        """Migrate the schema to the latest revision; safe to run at every start, also by
+        several processes at once (``service.migrations.upgrade``)."""
+        from service.migrations import upgrade  # the migrations import these models
+
+        upgrade(self)
+
+    def complete_legacy_schema(self) -> None:
+        """A database made before migrations (by ``create_all``): create the missing tables of
+        the baseline and add the missing columns, as those versions did at every start."""
+        tables = [Base.metadata.tables[name] for name in BASELINE_TABLES]
+        Base.metadata.create_all(self.engine, tables=tables)
         self._add_missing_columns()
 
     def dispose(self) -> None:
         self.engine.dispose()
 
     def truncate_log(self) -> None:
-        """SQLite: copy the write-ahead log into the database and empty it, so that rows just
-        deleted leave no copy behind in the log file."""
-        if self.engine.dialect.name != "sqlite":
+        """After rows with personal data were erased or emptied: leave fewer copies behind.
+
+        SQLite: copy the write-ahead log into the database and empty it (``secure_delete``
+        has already overwritten the freed pages), so no copy stays in the log file.
+        PostgreSQL: ``VACUUM`` the tables that hold sealed values, so the old row versions
+        (dead tuples) are removed now rather than at the next autovacuum. PostgreSQL does not
+        overwrite the freed space, and its WAL segments and backups keep old versions until
+        they are recycled: those copies are sealed values, unreadable without the vault's
+        master key (README, "PostgreSQL"). Durability needs nothing here on either: a commit
+        is on disk when it returns (``synchronous=FULL``; ``synchronous_commit`` on)."""
+        if self.is_sqlite:
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             return
-        with self.engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        if self.engine.dialect.name == "postgresql":
+            autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            with autocommit.connect() as connection:  # VACUUM runs outside a transaction
+                connection.exec_driver_sql("VACUUM jobs, transcript_versions")
 
     def _add_missing_columns(self) -> None:
         for table_name, column_names in ADDED_COLUMNS.items():
@@ -255,14 +282,17 @@ class Database:
                         connection.exec_driver_sql(
                             f"ALTER TABLE {table_name} ADD COLUMN {name} {kind}"
                         )
-                except OperationalError:
+                except (OperationalError, ProgrammingError):
                     # Another process may have added it first; anything else is a real error.
                     if name not in _column_names(self.engine, table_name):
                         raise
                 logger.info("database: added column %s.%s", table_name, name)
 
 
-# Nullable columns added after the first release, per table, oldest first.
+# Nullable columns added after the first release, per table, oldest first: a database made
+# before migrations gets them this way before it is stamped with revision 0001. The worker
+# claim columns are also revision 0002 (which skips columns already there). A new column
+# needs a new revision in ``service/migrations/versions``, not an entry here.
 ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
     "jobs": (
         "options",
@@ -287,12 +317,23 @@ ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+# The tables of the first migration (revision 0001).
+BASELINE_TABLES = (
+    "projects",
+    "jobs",
+    "transcript_versions",
+    "job_events",
+    "webhooks",
+    "api_tokens",
+)
+
+
 def _column_names(engine: Engine, table_name: str) -> set[str]:
     return {column["name"] for column in inspect(engine).get_columns(table_name)}
 
 
 def open_database(url: str) -> Database:
-    """Connect to ``url`` (nothing is created until ``create_all``)."""
+    """Connect to ``url`` (nothing is created until ``upgrade``)."""
     if url.startswith("sqlite"):
         engine = create_engine(
             url,

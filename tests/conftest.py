@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ enforce_offline()
 from bench.synth import INTERVIEW, Turn, conversation  # noqa: E402
 from service.asr.models import prepare_bundled  # noqa: E402
 from service.config import Settings  # noqa: E402
+from tests import pg_cluster  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples"
@@ -41,6 +43,35 @@ def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def settings(tmp_path: Path, models_dir: Path) -> Settings:
     return Settings(storage={"data_dir": tmp_path / "data", "models_dir": models_dir})
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[pg_cluster.Cluster]:
+    """A throwaway PostgreSQL cluster, started once per run (skips where none is installed)."""
+    reason = pg_cluster.available()
+    if reason is not None:
+        pytest.skip(reason)
+    cluster = pg_cluster.Cluster()
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres: pg_cluster.Cluster) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test."""
+    url = postgres.create_database()
+    yield url
+    postgres.drop_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database on each backend: SQLite in the test's folder, then PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'intervju.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
 
 
 @pytest.fixture(scope="session")

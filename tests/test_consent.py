@@ -70,9 +70,9 @@ class Env:
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> Iterator[Env]:
-    db = open_database(f"sqlite:///{tmp_path / 'intervju.db'}")
-    db.create_all()
+def env(tmp_path: Path, db_url: str) -> Iterator[Env]:
+    db = open_database(db_url)
+    db.upgrade()
     vault = Vault(tmp_path / "vault", os.urandom(32))
     jobs = JobStore(db, vault)
     path = tmp_path / "audit.log"

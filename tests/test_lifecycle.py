@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from service.db import open_database
 from service.jobs import JobStore, NewJob
@@ -30,6 +36,7 @@ from service.jobs.lifecycle import (
 from service.transcript import Transcript
 from service.vault import Vault
 from tests import factories
+from tests.pg_cluster import Cluster
 
 S = JobStatus
 
@@ -82,22 +89,27 @@ def _transcript() -> Transcript:
 
 
 class StoreMachine(RuleBasedStateMachine):
-    """Random sequences of every store operation on a few jobs in a real SQLite database.
+    """Random sequences of every store operation on a few jobs in a real database (SQLite,
+    and PostgreSQL in the test at the end).
 
     Each operation either does what the machine allows from the job's current state or changes
     nothing; after every step the observed change must be an edge of ``TRANSITIONS``."""
 
-    def __init__(self) -> None:
+    def __init__(self, postgres: Cluster | None = None) -> None:
         super().__init__()
         self.dir = Path(tempfile.mkdtemp(prefix="lifecycle-"))
-        self.db = open_database(f"sqlite:///{self.dir / 'jobs.db'}")
-        self.db.create_all()
+        self.postgres = postgres
+        self.url = postgres.create_database() if postgres else f"sqlite:///{self.dir / 'jobs.db'}"
+        self.db = open_database(self.url)
+        self.db.upgrade()
         self.store = JobStore(self.db, Vault(self.dir / "vault", os.urandom(32)))
         self.ids: list[str] = []
         self.last: dict[str, JobStatus] = {}
 
     def teardown(self) -> None:
         self.db.dispose()
+        if self.postgres is not None:
+            self.postgres.drop_database(self.url)
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def _status(self, job_id: str) -> JobStatus:
@@ -239,3 +251,16 @@ StoreMachine.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestStoreLifecycle = StoreMachine.TestCase
+
+
+def test_the_store_keeps_the_lifecycle_on_postgresql(postgres: Cluster) -> None:
+    """The same machine on PostgreSQL (fewer examples: each one is a new database)."""
+    run_state_machine_as_test(
+        lambda: StoreMachine(postgres),
+        settings=settings(
+            max_examples=6,
+            stateful_step_count=20,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )

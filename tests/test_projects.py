@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -19,9 +18,9 @@ TODAY = date.today()
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(f"sqlite:///{tmp_path / 'intervju.db'}")
-    database.create_all()
+def db(db_url: str) -> Iterator[Database]:
+    database = open_database(db_url)
+    database.upgrade()
     yield database
     database.dispose()
 

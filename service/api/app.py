@@ -135,9 +135,10 @@ def create_app(
 
 
 def prepare(state: AppState) -> None:
-    """On start: tables; interrupted jobs back in the queue; deletions a crash interrupted
-    finished; recordings that never became a job shredded; old job events pruned."""
-    state.db.create_all()
+    """On start: the schema migrated; interrupted jobs back in the queue; deletions a crash
+    interrupted finished; recordings that never became a job shredded; old job events
+    pruned."""
+    state.db.upgrade()
     seal_legacy_jobs(state.db, state.vault, state.settings.storage.uploads_path)
     if state.settings.queue.backend == "celery":
         queue_uploads(state.jobs)  # running jobs belong to the workers (service.jobs.claims)

@@ -35,7 +35,7 @@ def opened() -> Iterator[Opened]:
     settings = load_settings()
     db = open_database(settings.db_url)
     try:
-        db.create_all()
+        db.upgrade()
         vault = open_vault(settings)
         jobs = JobStore(db, vault)
         yield Opened(settings, jobs, Consent(db, jobs, vault, settings.storage.audit_path))

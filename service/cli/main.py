@@ -15,6 +15,7 @@ from service.cli.anonymize import anonymize  # noqa: E402
 from service.cli.audit import audit_group  # noqa: E402
 from service.cli.batch import batch  # noqa: E402
 from service.cli.consent import deadlines, purge, receipt, verify  # noqa: E402
+from service.cli.db import db_group  # noqa: E402
 from service.cli.diarize import diarize  # noqa: E402
 from service.cli.models import models  # noqa: E402
 from service.cli.project import project  # noqa: E402
@@ -53,3 +54,4 @@ cli.add_command(serve)
 cli.add_command(worker)
 cli.add_command(token)
 cli.add_command(project)
+cli.add_command(db_group)

@@ -25,7 +25,7 @@ def project_store(settings: Settings) -> Iterator[ProjectStore]:
     ensure_dir(settings.storage.data_dir)
     db = open_database(settings.db_url)
     try:
-        db.create_all()
+        db.upgrade()
         yield ProjectStore(db)
     finally:
         db.dispose()

@@ -23,7 +23,7 @@ def token_store(settings: Settings) -> Iterator[TokenStore]:
     ensure_dir(settings.storage.data_dir)
     db = open_database(settings.db_url)
     try:
-        db.create_all()
+        db.upgrade()
         yield TokenStore(db)
     finally:
         db.dispose()

@@ -5,10 +5,12 @@ if and only if its change was committed -- also when another process (a second w
 Event ids grow monotonically; readers (the server-sent events feed, the webhook dispatcher) keep
 the id of the last event they handled and ask for those after it (``EventLog.after``).
 
-On SQLite every write transaction is serialised, so ids are also committed in order. On a
-database with concurrent writers (PostgreSQL) a transaction holding a smaller id may commit after
-a larger one was read; readers there may miss such an event (the job's own route is always
-right).
+Readers must never see a larger id before a smaller one is committed, or they would skip it.
+On SQLite every write transaction is serialised, so ids are committed in order. On PostgreSQL
+writers run concurrently, so ``record`` first takes a transaction-level advisory lock
+(``EVENTS_LOCK``): the event is inserted under it and the lock is released by the commit, so the
+next event's id is drawn only after this one is visible. Only the short tail of a transaction
+that changed a job is serialised.
 
 Progress is coalesced: a running job's progress is written at most once per ``PROGRESS_STEP``
 (1 %) of the same step. Events hold ids, states and numbers only: no file name, text, speaker
@@ -28,6 +30,8 @@ from service.db import Database, Job, JobEvent, utcnow
 
 EventKind = Literal["status", "progress", "version"]
 PROGRESS_STEP = 0.01
+# pg_advisory_xact_lock key serialising event inserts on PostgreSQL ("evnt" in ASCII).
+EVENTS_LOCK = 0x65766E74
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,8 @@ def record(session: Session, job_id: str, kind: EventKind) -> bool:
             kind = "status"
         elif last.step == job.step and not _moved(last.progress, job.progress):
             return False
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(EVENTS_LOCK)))
     session.add(
         JobEvent(
             job_id=job_id,

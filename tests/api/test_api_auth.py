@@ -86,9 +86,9 @@ def test_token_is_stored_only_as_its_hash(client: TestClient, data_dir: Path) ->
     assert token.removeprefix(TOKEN_PREFIX).encode() not in stored
 
 
-def test_token_store(tmp_path: Path) -> None:
-    db = open_database(f"sqlite:///{tmp_path / 't.db'}")
-    db.create_all()
+def test_token_store(db_url: str) -> None:
+    db = open_database(db_url)
+    db.upgrade()
     tokens = TokenStore(db)
     first, plaintext = tokens.create("a")
     assert plaintext.startswith(TOKEN_PREFIX) and len(plaintext) > 40
@@ -111,9 +111,9 @@ def test_token_store(tmp_path: Path) -> None:
     db.dispose()
 
 
-def test_tokens_belong_to_users_and_some_are_admins(tmp_path: Path) -> None:
-    db = open_database(f"sqlite:///{tmp_path / 't.db'}")
-    db.create_all()
+def test_tokens_belong_to_users_and_some_are_admins(db_url: str) -> None:
+    db = open_database(db_url)
+    db.upgrade()
     tokens = TokenStore(db)
     laptop, _ = tokens.create("laptop")
     assert (laptop.user, laptop.admin) == ("laptop", False)  # default user: the token's name

@@ -186,7 +186,7 @@ def _queued_jobs(db: Database, vault: Vault, count: int) -> list[str]:
 def _databases(settings: Settings, count: int) -> list[Database]:
     ensure_dir(settings.storage.data_dir)
     dbs = [open_database(settings.db_url) for _ in range(count)]  # separate connections
-    dbs[0].create_all()
+    dbs[0].upgrade()
     return dbs
 
 

@@ -4,10 +4,11 @@ stored sealed, and the signature a receiver checks."""
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 from typing import Any
 
 import pytest
-from api_helpers import AppFactory, app_state, bearer
+from api_helpers import AppFactory, app_state, bearer, make_settings
 from fastapi.testclient import TestClient
 
 from service.config import Settings, WebhookSettings
@@ -19,6 +20,15 @@ HOOKS = "/api/v1/webhooks"
 LOCAL = "http://127.0.0.1:9/hook?token=abc"
 
 
+@pytest.fixture
+def settings(data_dir: Path, request: pytest.FixtureRequest) -> Settings:
+    """SQLite; a test marked to use ``db_url`` runs on SQLite and on PostgreSQL."""
+    base = make_settings(data_dir)
+    if "db_url" not in request.fixturenames:
+        return base
+    return base.model_copy(update={"database_url": request.getfixturevalue("db_url")})
+
+
 def login(client: TestClient, user: str, admin: bool = False) -> dict[str, str]:
     return bearer(app_state(client).tokens.create(f"{user}-token", user=user, admin=admin)[1])
 
@@ -27,6 +37,7 @@ def register(client: TestClient, auth: dict[str, str], **body: Any) -> Any:
     return client.post(HOOKS, headers=auth, json={"url": LOCAL, **body})
 
 
+@pytest.mark.usefixtures("db_url")
 def test_register_list_and_delete(client: TestClient) -> None:
     kari = login(client, "kari")
     created = register(client, kari, events=["ready_for_review", "failed"])
@@ -43,6 +54,7 @@ def test_register_list_and_delete(client: TestClient) -> None:
     assert client.delete(f"{HOOKS}/{hook['id']}", headers=kari).status_code == 404
 
 
+@pytest.mark.usefixtures("db_url")
 def test_a_token_sees_only_its_users_hooks(client: TestClient) -> None:
     kari, ola, admin = login(client, "kari"), login(client, "ola"), login(client, "root", True)
     karis = register(client, kari).json()["id"]
@@ -139,6 +151,7 @@ def test_urls_are_shown_without_query_or_credentials() -> None:
     assert redact("https://u:p@h.example:8443/a/b?token=x#f") == "https://h.example:8443/a/b"
 
 
+@pytest.mark.usefixtures("db_url")
 def test_the_number_of_hooks_per_user_is_limited(client: TestClient) -> None:
     """One dispatcher delivers to every hook in turn, each attempt up to its timeout: one user
     registering hooks without end would delay everyone's deliveries by hours."""

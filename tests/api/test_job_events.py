@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from api_helpers import (
@@ -13,6 +14,7 @@ from api_helpers import (
     AppFactory,
     DiarizingPipeline,
     app_state,
+    make_settings,
     make_transcript,
     upload,
     wait_status,
@@ -20,11 +22,18 @@ from api_helpers import (
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from service.config import Settings
 from service.db import JobEvent, utcnow
 from service.jobs import JobStatus, NewJob
 from service.jobs.events import EventLog, JobEventRecord
 
 RUN = ["uploaded", "queued", "decoding", "transcribing", "ready_for_review"]
+
+
+@pytest.fixture
+def settings(data_dir: Path, db_url: str) -> Settings:
+    """The service on SQLite, then on PostgreSQL (``INTERVJU_DATABASE_URL``)."""
+    return make_settings(data_dir).model_copy(update={"database_url": db_url})
 
 
 def events_of(client: TestClient, job_id: str) -> list[JobEventRecord]:

@@ -23,6 +23,7 @@ from api_helpers import (
 )
 
 from service import db as db_module
+from service import migrations
 from service.audio import SealedAudio
 from service.config import Settings
 from service.datadir import open_vault
@@ -148,7 +149,7 @@ def make_old_database(settings: Settings) -> Path:
 def test_options_survive_reopening_the_store(settings: Settings) -> None:
     ensure_dir(settings.storage.data_dir)
     db = open_database(settings.db_url)
-    db.create_all()
+    db.upgrade()
     new = NewJob(QUEUED, "a.wav", f"audio-{QUEUED}", 10, OPTIONS)
     created = JobStore(db, open_vault(settings)).create(new)
     assert created.options == OPTIONS
@@ -171,7 +172,7 @@ def test_options_survive_reopening_the_store(settings: Settings) -> None:
 def test_default_options_are_stored_as_the_services_choice(settings: Settings) -> None:
     ensure_dir(settings.storage.data_dir)
     db = open_database(settings.db_url)
-    db.create_all()
+    db.upgrade()
     store = JobStore(db, open_vault(settings))
     store.create(NewJob(QUEUED, "a.wav", f"audio-{QUEUED}", 10))
     record = store.get(QUEUED)
@@ -184,11 +185,12 @@ def test_an_old_database_gets_the_new_columns_once(settings: Settings) -> None:
     old_columns = columns(path)
     assert "options" not in old_columns
     db = open_database(settings.db_url)
-    db.create_all()
+    db.upgrade()
     added = list(ADDED_COLUMNS["jobs"])
     assert added[0] == "options"
     assert columns(path) == old_columns + added
-    db.create_all()  # idempotent
+    assert migrations.current(db) == migrations.head()  # adopted, then migrated
+    db.upgrade()  # idempotent
     assert columns(path) == old_columns + added
 
     vault = open_vault(settings)
@@ -222,7 +224,7 @@ def test_plaintext_options_of_an_older_version_are_sealed(settings: Settings) ->
     assert b"Kari" in database_bytes(settings)
 
     db = open_database(settings.db_url)
-    db.create_all()
+    db.upgrade()
     vault = open_vault(settings)
     seal_legacy_jobs(db, vault, settings.storage.uploads_path)
     record = JobStore(db, vault).get(QUEUED)
@@ -255,7 +257,7 @@ def test_a_second_process_adding_the_column_first_is_fine(
 
     monkeypatch.setattr(db_module, "_column_names", stale_then_real)
     db = open_database(settings.db_url)
-    db.create_all()  # ALTER fails as a duplicate; the re-check sees the column
+    db.upgrade()  # ALTER fails as a duplicate; the re-check sees the column
     assert columns(path).count("options") == 1
     assert calls[:2] == ["jobs", "jobs"]
     assert len(calls) == sum(map(len, ADDED_COLUMNS.values())) + 1  # one look each, one re-check

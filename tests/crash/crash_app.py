@@ -197,7 +197,7 @@ def serve(data_dir: Path, ready: Path) -> None:
     settings = make_settings(data_dir)
     app = create_app(settings, pipeline_factory=lambda s: ScriptedPipeline(s, on_step))
     state = app.state.intervju
-    state.db.create_all()
+    state.db.upgrade()
     token_file = data_dir.parent / "token"
     if token_file.exists():
         token = token_file.read_text()
