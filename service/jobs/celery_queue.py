@@ -53,8 +53,10 @@ def make_celery(settings: Settings) -> Celery:
         accept_content=["json"],
         broker_transport_options={
             "visibility_timeout": queue.visibility_timeout_seconds,
-            # how often a worker looks for unacknowledged tasks whose time is up
+            # how often a worker looks for unacknowledged tasks whose time is up (kombu
+            # scans only every 10th look by default)
             "unacked_restore_interval": min(10.0, queue.visibility_timeout_seconds / 2),
+            "unacked_restore_throttle": 1,
         },
         broker_connection_retry_on_startup=True,
         worker_send_task_events=False,

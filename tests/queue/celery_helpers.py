@@ -21,12 +21,12 @@ ENTRY = Path(__file__).resolve().parent / "worker_entry.py"
 WAIT_SECONDS = 30.0
 
 # Short enough for a test: a heartbeat every 0.3 s, taken for dead after 1.2 s, a task not
-# acknowledged for 3 s is delivered again.
+# acknowledged for 5 s is delivered again.
 QUEUE = {
     "backend": "celery",
     "heartbeat_seconds": 0.3,
     "stale_seconds": 1.2,
-    "visibility_timeout_seconds": 3.0,
+    "visibility_timeout_seconds": 5.0,
     "sweep_seconds": 0.5,
     "resend_seconds": 60.0,
 }
