@@ -32,6 +32,7 @@ RUN apt-get update \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY service ./service
+COPY anonymizer ./anonymizer
 RUN python3 -m venv /opt/venv \
     && /opt/venv/bin/pip install --no-cache-dir ".${EXTRAS:+[$EXTRAS]}"
 ENV PATH=/opt/venv/bin:$PATH

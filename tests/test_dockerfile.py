@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,12 @@ def test_copies_only_what_exists_and_starts_the_service() -> None:
             assert (REPO / name).exists(), f"COPY of missing {name}"
     assert 'CMD ["intervju", "serve"]' in text
     assert "HF_HUB_OFFLINE=1" in text and "PYANNOTE_METRICS_ENABLED=0" in text
+
+
+def test_copies_every_package_the_project_installs() -> None:
+    """The image installs the project from what was copied: a package left out (the anonymiser
+    once was) installs without error and fails at the first job."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text())
+    packages = [p.rstrip("*") for p in config["tool"]["setuptools"]["packages"]["find"]["include"]]
+    copied = re.findall(r"^COPY (\S+) \./(\S+)$", DOCKERFILE.read_text(), re.MULTILINE)
+    assert packages and set(packages) <= {src for src, _ in copied}
