@@ -184,20 +184,26 @@ def get_job(
     return job_public(request, visible_job(state, token, job_id), lang)
 
 
+# What both export routes answer (OpenAPI).
+_EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The transcript in the requested format, as an attachment.",
+        "content": EXPORT_MEDIA_TYPES,
+    },
+    400: error_doc("Unknown format."),
+    404: error_doc("No such job."),
+    409: error_doc(
+        "The job has no transcript (yet, or any more), or `originals=true` after review."
+    ),
+}
+
+
 @router.get(
     "/{job_id}/transcript",
     summary="The transcript of a finished job",
     response_class=Response,
     responses={
-        200: {
-            "description": "The transcript in the requested format, as an attachment.",
-            "content": EXPORT_MEDIA_TYPES,
-        },
-        400: error_doc("Unknown format."),
-        404: error_doc("No such job."),
-        409: error_doc(
-            "The job has no transcript (yet, or any more), or `originals=true` after review."
-        ),
+        **_EXPORT_RESPONSES,
     },
 )
 def get_transcript(
@@ -222,13 +228,7 @@ def get_transcript(
     "an empty body exports without one.",
     response_class=Response,
     responses={
-        200: {
-            "description": "The transcript in the requested format, as an attachment.",
-            "content": EXPORT_MEDIA_TYPES,
-        },
-        400: error_doc("Unknown format."),
-        404: error_doc("No such job."),
-        409: error_doc("No transcript (yet, or any more), or `originals=true` after review."),
+        **_EXPORT_RESPONSES,
         413: error_doc("The codebook is over 5 MiB."),
         422: error_doc("Not a REFI-QDA codebook, or a codebook with another format than qdpx."),
     },
