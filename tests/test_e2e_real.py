@@ -136,6 +136,7 @@ def test_killed_service_resumes_the_job_exactly_once(env: dict[str, str], tmp_pa
     try:
         token = _wait_token(log)
         headers = {"Authorization": f"Bearer {token}"}
+        _wait_listening(base)  # the token is printed before uvicorn binds its port
         with recording.open("rb") as handle:
             job_id = httpx.post(
                 f"{base}/api/v1/jobs", headers=headers, files={"file": ("i.mp3", handle)}
@@ -166,6 +167,18 @@ def _wait_token(log: Path, timeout: float = 60) -> str:
             return match.group(0)
         time.sleep(0.2)
     raise AssertionError("no token printed")
+
+
+def _wait_listening(base: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass  # not bound yet
+        time.sleep(0.2)
+    raise AssertionError("the service never answered /healthz")
 
 
 def _poll(base: str, headers: dict[str, str], job_id: str, done, timeout: float = 120):  # type: ignore[no-untyped-def]
