@@ -152,6 +152,13 @@ class APISettings(BaseModel):
         False, description="Allow binding to a non-loopback address (put TLS in front)."
     )
     max_upload_mb: int = Field(2048, ge=1, description="Largest accepted upload, in MiB.")
+    max_concurrent_uploads: int = Field(
+        4,
+        ge=1,
+        le=1000,
+        description="Uploads the service receives at once (each holds a disk stream and about "
+        "3 MiB of buffers); one more is answered 429 with `Retry-After` before its body is read.",
+    )
 
     @model_validator(mode="after")
     def _refuse_remote_bind(self) -> APISettings:

@@ -115,6 +115,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "nb": "Filen er større enn grensen på {limit_mb} MiB.",
         "en": "The file is larger than the limit of {limit_mb} MiB.",
     },
+    "upload.too_many": {
+        "nb": "Tjenesten tar allerede imot {limit} opplastinger. Prøv igjen om litt.",
+        "en": "The service is already receiving {limit} uploads. Try again in a moment.",
+    },
     "upload.no_file": {
         "nb": "Ingen fil ble lastet opp.",
         "en": "No file was uploaded.",

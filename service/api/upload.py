@@ -4,12 +4,16 @@ FastAPI's ``UploadFile`` would spool the recording to a plaintext temp file in t
 directory first; here python-multipart's streaming parser hands the bytes of the ``file`` part
 directly to the vault's ``SealedWriter``, which encrypts them as they come: no byte of the
 recording reaches the disk in plain text. Each text
-field is checked as soon as it has arrived (``service.api.job_form``).
+field is checked as soon as it has arrived (``service.api.job_form``). At most
+``api.max_concurrent_uploads`` uploads are received at once (``UploadSlots``): one more is
+refused with 429 before its body is read.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -31,6 +35,42 @@ logger = logging.getLogger(__name__)
 FILE_FIELD = "file"
 # Room for part headers and the small text fields on top of the file itself.
 FORM_OVERHEAD_BYTES = 64 * 1024
+# What a refused upload is told to wait before it tries again.
+RETRY_AFTER_SECONDS = 2
+
+
+class UploadSlots:
+    """Room for at most ``limit`` uploads being received at once, in the whole service.
+
+    Taken and given back on the event loop only (the upload route is ``async``), so counting
+    needs no lock; ``hold`` gives the slot back however the upload ends (stored, refused,
+    failed, the client gone, the request cancelled)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.active = 0
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        """A slot for one upload, or ``ApiError(429)`` with ``Retry-After`` when all are taken."""
+        if self.active >= self.limit:
+            headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+            raise ApiError(429, "upload.too_many", headers=headers, limit=self.limit)
+        self.active += 1
+        try:
+            yield
+        finally:
+            self.active -= 1
+
+
+def upload_slots(request: Request) -> UploadSlots:
+    """The app's ``UploadSlots``, made on the first upload from ``api.max_concurrent_uploads``."""
+    app_state = request.app.state
+    slots: UploadSlots | None = getattr(app_state, "upload_slots", None)
+    if slots is None:
+        slots = UploadSlots(app_state.intervju.settings.api.max_concurrent_uploads)
+        app_state.upload_slots = slots
+    return slots
 
 
 @dataclass

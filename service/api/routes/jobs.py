@@ -36,7 +36,7 @@ from service.api.schemas import (
     SpeakerTable,
     error_doc,
 )
-from service.api.upload import check_upload_request, receive_upload
+from service.api.upload import check_upload_request, receive_upload, upload_slots
 from service.auth import TokenInfo
 from service.consent.deletion import audio_object
 from service.errors import IntervjuError
@@ -95,6 +95,10 @@ _UPLOAD_BODY: dict[str, Any] = {
         400: error_doc("No file, an empty file, or an unreadable form."),
         413: error_doc("The file is larger than `api.max_upload_mb`."),
         415: error_doc("The body is not multipart/form-data."),
+        429: error_doc(
+            "`api.max_concurrent_uploads` uploads are already being received; refused before "
+            "the body is read. Try again after `Retry-After` seconds."
+        ),
         422: error_doc(
             "An invalid form field (`language`, `model`, `diarize`, a speaker count, "
             "`interviewer`, `speaker_names`, `anonymize`, `keep_dialect`, `anonymize_dates`) or "
@@ -110,7 +114,7 @@ async def create_job(
     limit_mb = settings.api.max_upload_mb
     boundary = check_upload_request(request, limit_mb)
     job_id = uuid.uuid4().hex
-    with state.vault.writer(audio_object(job_id)) as writer:
+    with upload_slots(request).hold(), state.vault.writer(audio_object(job_id)) as writer:
         form = await receive_upload(request, boundary, writer, limit_mb)
         options = job_options(form.fields)
         project = upload_project(state, token, form.fields.get("project", ""))
