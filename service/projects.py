@@ -3,7 +3,8 @@
 A project belongs to one user (``TokenInfo.user``); that user's tokens see it, and admin tokens
 see every project. Each user has a default project («Standardprosjekt»), made on first use, for
 uploads that name no project; its id is derived from the user name, so two uploads racing to
-make it make one. The informants of a project are numbered S1, S2, ... in upload order.
+make it make one. The informants of a project are numbered S1, S2, ... in upload order; a code
+is unique within its project (``service.jobs.creation`` chooses it as the job is inserted).
 
 After a project's end date its audio is deleted even if unverified (``due_for_deletion``);
 the owner is warned a few days before (``due_for_warning``, ``mark_warned``).
@@ -197,9 +198,9 @@ class ProjectStore:
         the first). Pass the session that inserts the job to read and write in one
         transaction."""
         if session is not None:
-            return _next_informant_code(session, project_id)
+            return next_code_in(session, project_id)
         with self._db.sessions() as own:
-            return _next_informant_code(own, project_id)
+            return next_code_in(own, project_id)
 
     def due_for_deletion(self, today: date) -> builtins.list[ProjectRecord]:
         """Projects whose end date has passed: their audio must go."""
@@ -230,7 +231,8 @@ class ProjectStore:
             row.end_warned_at = utcnow()
 
 
-def _next_informant_code(session: Session, project_id: str) -> str:
+def next_code_in(session: Session, project_id: str) -> str:
+    """``S<n+1>`` for the highest ``S<n>`` of the project's jobs, read in ``session``."""
     codes = session.scalars(
         select(Job.informant_code).where(
             Job.project_id == project_id, Job.informant_code.is_not(None)

@@ -6,7 +6,8 @@ The broker carries one thing per task: the job id. No file name, option or speak
 the database: the broker is another process, maybe another machine. Jobs stay durable in the
 database; the broker is not the source of truth. A task is delivered at least once
 (``acks_late``, ``task_reject_on_worker_lost``, the broker's visibility timeout) and the claim
-in the database (``service.jobs.claims``) makes the job complete exactly once.
+in the database (``service.jobs.claims``) makes the job complete exactly once: a worker's
+progress, result and failure are written only while the job is still claimed by it.
 
 ``intervju worker`` runs ``run_worker``: a Celery worker whose processes each build the
 pipeline on their first task and keep it (the models stay loaded), plus a sweep that sends a
@@ -17,9 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import threading
-import uuid
 from types import TracebackType
 from typing import Any
 
@@ -160,8 +159,7 @@ class TaskRunner:
         self.store = JobStore(self.db, open_vault(settings))
         self.claims = Claims(self.db, settings.queue)
         self.worker = Worker(settings, self.store, pipeline_factory)
-        host = socket.gethostname()[:40]
-        self.worker_id = f"{host}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.worker_id = self.worker.worker_id  # its claims, heartbeats and writes
 
     def run(self, job_id: str) -> Claim:
         claim = self.claims.claim(job_id, self.worker_id)

@@ -15,6 +15,7 @@ __all__ = [
     "LANGUAGES",
     "MAX_ATTEMPTS",
     "RUNNING",
+    "InformantCodeTaken",
     "JobRecord",
     "JobStatus",
     "Language",
@@ -78,6 +79,7 @@ class NewJob:
     options: JobOptions = field(default_factory=JobOptions)
     audio_sha256: str | None = None
     project_id: str | None = None
+    # In a project, ``None`` means the project's next free ``S<n>`` (``JobStore.create``).
     informant_code: str | None = None
     created_by: str | None = None
 
@@ -115,3 +117,10 @@ class VersionConflict(IntervjuError):
 
     def __init__(self, base: int, latest: int) -> None:
         super().__init__("review.version_conflict", base=base, latest=latest)
+
+
+class InformantCodeTaken(IntervjuError):
+    """The project already has a job with this informant code."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__("upload.informant_code_taken", code=code)

@@ -23,10 +23,9 @@ from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session, defer
 
 from service.db import Database, Job, TranscriptVersion, utcnow
-from service.jobs import events, lifecycle
+from service.jobs import creation, events, lifecycle, recovery
 from service.jobs.lifecycle import HAS_TRANSCRIPT, RUNNING, JobStatus
 from service.jobs.models import (
-    MAX_ATTEMPTS,
     JobRecord,
     NewJob,
     Recovery,
@@ -41,7 +40,6 @@ from service.vault import Vault
 
 logger = logging.getLogger(__name__)
 
-_RUNNING_VALUES = lifecycle.values(RUNNING)
 _TRANSCRIPT_VALUES = lifecycle.values(HAS_TRANSCRIPT)
 _SKIP_LEGACY = [defer(Job.transcript_json), defer(Job.options)]
 
@@ -56,32 +54,11 @@ class JobStore:
     # -- creating and reading -------------------------------------------------------------
 
     def create(self, new: NewJob) -> JobRecord:
-        """A job whose recording is stored (``uploaded``); ``queue`` puts it in the queue."""
-        now = utcnow()
-        job = Job(
-            id=new.id,
-            status=JobStatus.UPLOADED.value,
-            step=None,
-            progress=0.0,
-            original_filename=self.sealer.filename(new.id, new.filename),
-            upload_path=new.audio_object,
-            size_bytes=new.size_bytes,
-            language=new.options.language,
-            model=new.options.model,
-            options_sealed=self.sealer.options(new.id, new.options),
-            attempts=0,
-            created_at=now,
-            updated_at=now,
-            project_id=new.project_id,
-            informant_code=new.informant_code,
-            created_by=new.created_by,
-            audio_sha256=new.audio_sha256,
-        )
-        with self._db.sessions.begin() as session:
-            session.add(job)
-            session.flush()
-            events.record(session, job.id, "status")
-            return self._record(job)
+        """A job whose recording is stored (``uploaded``); ``queue`` puts it in the queue.
+        A job of a project without an informant code gets the project's next free ``S<n>``
+        (``service.jobs.creation``); a code the project already has raises
+        ``InformantCodeTaken``."""
+        return self._record(creation.insert(self._db, self.sealer, new))
 
     def queue(self, job_id: str) -> bool:
         """``uploaded`` (or ``failed``, to try again) -> ``queued``."""
@@ -121,17 +98,22 @@ class JobStore:
 
     # -- the worker -----------------------------------------------------------------------
 
-    def claim(self, job_id: str) -> bool:
-        """Take a queued job for this worker; ``False`` if someone else already did."""
+    def claim(self, job_id: str, worker_id: str | None = None) -> bool:
+        """Take a queued job for ``worker_id``; ``False`` if someone else already did."""
         values = {
             "step": JobStatus.DECODING.value,
             "progress": 0.0,
             "attempts": Job.attempts + 1,
             "started_at": utcnow(),
+            "worker_id": worker_id,
         }
         return self._move(job_id, JobStatus.DECODING, values)
 
-    def claim_next(self) -> JobRecord | None:
+    # A worker's writes below (``worker_id`` given) happen only while the job is still
+    # claimed by it: once another worker took the job over (``service.jobs.claims``), the
+    # old one can neither move, finish, fail nor release it. ``None``: no such check.
+
+    def claim_next(self, worker_id: str | None = None) -> JobRecord | None:
         """Claim the oldest queued job, or return ``None`` when the queue is empty."""
         query = (
             select(Job.id)
@@ -142,23 +124,38 @@ class JobStore:
         with self._db.sessions() as session:
             candidates = list(session.scalars(query))
         for job_id in candidates:
-            if self.claim(job_id):
+            if self.claim(job_id, worker_id):
                 return self.get(job_id)
         return None
 
-    def report_progress(self, job_id: str, status: JobStatus, step: str, progress: float) -> bool:
-        """Persist the step and progress; ``False`` when the job is no longer running."""
+    def report_progress(
+        self,
+        job_id: str,
+        status: JobStatus,
+        step: str,
+        progress: float,
+        *,
+        worker_id: str | None = None,
+    ) -> bool:
+        """Persist the step and progress; ``False`` when the job is no longer running (or
+        no longer ``worker_id``'s)."""
         if status not in RUNNING:
             raise lifecycle.IllegalTransition(JobStatus.DECODING, status)
         sources = (lifecycle.sources_of(status) & RUNNING) | {status}
         values = {"status": status.value, "step": step, "progress": _clamp(progress)}
-        return self._update(job_id, sources, values, event="progress") == 1
+        return self._update(job_id, sources, values, "progress", worker_id) == 1
 
     def finish(
-        self, job_id: str, transcript: Transcript, originals: tuple[str, ...] | None = None
+        self,
+        job_id: str,
+        transcript: Transcript,
+        originals: tuple[str, ...] | None = None,
+        *,
+        worker_id: str | None = None,
     ) -> bool:
         """Store the transcript as version 1 and make the job ``ready_for_review``, in one
-        transaction; ``False`` (nothing stored) when the job is no longer running."""
+        transaction; ``False`` (nothing stored) when the job is no longer running (or no
+        longer ``worker_id``'s)."""
         now = utcnow()
         with self._db.sessions.begin() as session:
             moved = self._update_in(
@@ -175,63 +172,35 @@ class JobStore:
                     "finished_at": now,
                     "transcript_version": 1,
                 },
+                worker_id=worker_id,
             )
             if not moved:
                 return False
             self._insert_version(session, job_id, 1, transcript, originals, "pipeline", None)
         return True
 
-    def fail(self, job_id: str, key: str, params: Mapping[str, object]) -> bool:
+    def fail(
+        self, job_id: str, key: str, params: Mapping[str, object], *, worker_id: str | None = None
+    ) -> bool:
         """Mark a running job failed with a message key (rendered in the reader's language)."""
         values = {"error_key": key, "error_params": _json_params(params), "finished_at": utcnow()}
-        return self._move(job_id, JobStatus.FAILED, values, only=RUNNING)
+        return self._move(job_id, JobStatus.FAILED, values, RUNNING, worker_id)
 
-    def release(self, job_id: str) -> bool:
+    def release(self, job_id: str, *, worker_id: str | None = None) -> bool:
         """Put a running job back in the queue on a clean shutdown, without using an attempt."""
-        values = {"step": None, "progress": 0.0, "attempts": Job.attempts - 1, "started_at": None}
-        return self._move(job_id, JobStatus.QUEUED, values, only=RUNNING)
+        values = {
+            "step": None,
+            "progress": 0.0,
+            "attempts": Job.attempts - 1,
+            "started_at": None,
+            "worker_id": None,
+        }
+        return self._move(job_id, JobStatus.QUEUED, values, RUNNING, worker_id)
 
     def recover_interrupted(self) -> Recovery:
-        """At start: jobs left running by a crash go back to the queue, or fail after
-        ``MAX_ATTEMPTS`` tries so that one poison file cannot crash-loop the service; stored
-        uploads that never reached the queue are queued."""
-        requeued = failed = 0
-        now = utcnow()
-        changed: list[str] = []
-        with self._db.sessions.begin() as session:
-            query = select(Job).options(*_SKIP_LEGACY).where(Job.status.in_(_RUNNING_VALUES))
-            for job in session.scalars(query):
-                job.updated_at = now
-                if job.attempts >= MAX_ATTEMPTS:
-                    lifecycle.check(JobStatus(job.status), JobStatus.FAILED)
-                    job.status = JobStatus.FAILED.value
-                    job.error_key = "job.too_many_attempts"
-                    job.error_params = {"attempts": job.attempts}
-                    job.finished_at = now
-                    failed += 1
-                else:
-                    lifecycle.check(JobStatus(job.status), JobStatus.QUEUED)
-                    job.status = JobStatus.QUEUED.value
-                    job.step = None
-                    job.progress = 0.0
-                    job.error_key = "job.interrupted"
-                    job.error_params = {}
-                    requeued += 1
-                changed.append(job.id)
-            uploaded = session.scalars(
-                select(Job).options(*_SKIP_LEGACY).where(Job.status == JobStatus.UPLOADED.value)
-            )
-            for job in uploaded:
-                job.status = JobStatus.QUEUED.value
-                job.updated_at = now
-                requeued += 1
-                changed.append(job.id)
-            session.flush()
-            for job_id in changed:
-                events.record(session, job_id, "status")
-        if requeued or failed:
-            logger.warning("recovered interrupted jobs: %d requeued, %d failed", requeued, failed)
-        return Recovery(requeued=requeued, failed=failed)
+        """At start: jobs left running by a crash go back to the queue (or fail after
+        ``MAX_ATTEMPTS`` tries); stored uploads that never reached the queue are queued."""
+        return recovery.recover_interrupted(self._db)
 
     # -- verification, deletion and withdrawal -------------------------------------------
 
@@ -430,12 +399,14 @@ class JobStore:
         target: JobStatus,
         values: dict[str, Any],
         only: frozenset[JobStatus] | None = None,
+        worker_id: str | None = None,
     ) -> bool:
         """``target`` from any state the machine allows (and in ``only``, if given)."""
         sources = lifecycle.sources_of(target)
         if only is not None:
             sources &= only
-        return self._update(job_id, sources, {"status": target.value, **values}) == 1
+        values = {"status": target.value, **values}
+        return self._update(job_id, sources, values, worker_id=worker_id) == 1
 
     def _update(
         self,
@@ -443,9 +414,10 @@ class JobStore:
         sources: frozenset[JobStatus],
         values: dict[str, Any],
         event: events.EventKind | None = "status",
+        worker_id: str | None = None,
     ) -> int:
         with self._db.sessions.begin() as session:
-            return self._update_in(session, job_id, sources, values, event=event)
+            return self._update_in(session, job_id, sources, values, None, event, worker_id)
 
     def _update_in(
         self,
@@ -455,12 +427,16 @@ class JobStore:
         values: dict[str, Any],
         version: int | None = None,
         event: events.EventKind | None = "status",
+        worker_id: str | None = None,
     ) -> int:
-        """Change the job if it is in ``sources`` (and at ``version``, if given); the number of
-        rows changed. A change is recorded as an ``event`` in the same transaction."""
+        """Change the job if it is in ``sources`` (at ``version`` and claimed by ``worker_id``,
+        if given); the number of rows changed. A change is recorded as an ``event`` in the
+        same transaction."""
         statement = update(Job).where(Job.id == job_id, Job.status.in_(lifecycle.values(sources)))
         if version is not None:
             statement = statement.where(Job.transcript_version == version)
+        if worker_id is not None:
+            statement = statement.where(Job.worker_id == worker_id)
         statement = statement.values(updated_at=utcnow(), **values)
         result = session.execute(statement, execution_options={"synchronize_session": False})
         moved = cast(CursorResult[Any], result).rowcount

@@ -3,13 +3,23 @@
 The pipeline (and with it the speech model) is created once per worker, lazily on the first job.
 Progress goes through the same hook as everywhere else; the worker's hook also persists it
 (throttled) and is where a deleted job or a shutdown stops the run.
+
+A worker has an id (``worker_id``): it claims jobs under it, and every write it makes on a job
+(progress, result, failure, release) is conditional on the job still being claimed under it.
+A worker taken for dead whose job another worker took over (``service.jobs.claims``) finds out
+at its next write, and its result is discarded. The in-process worker claims under its own id
+too: only one runs per service, but a second service on the same database would requeue its
+jobs at start (``JobStore.recover_interrupted``), and then this one's writes must not count.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +75,11 @@ class PipelineLike(Protocol):
 PipelineFactory = Callable[[Settings], PipelineLike]
 
 
+def new_worker_id() -> str:
+    """``host:pid:random``: unique per worker, at most 64 characters, no personal data."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
 class JobCancelled(Exception):
     """Raised from the hook when the job was withdrawn, or its audio deleted, while it ran."""
 
@@ -84,8 +99,10 @@ class ProgressHook:
         interval: float,
         spans: Spans = STEP_SPANS,
         lost: threading.Event | None = None,
+        worker_id: str | None = None,
     ) -> None:
         self._store = store
+        self._worker_id = worker_id
         self._lost = lost
         self._spans = spans
         self._job_id = job_id
@@ -118,7 +135,10 @@ class ProgressHook:
             return
         self._step = step
         self._last_write = now
-        if not self._store.report_progress(self._job_id, self._status, step, self._progress):
+        job_id, status, progress = self._job_id, self._status, self._progress
+        if not self._store.report_progress(
+            job_id, status, step, progress, worker_id=self._worker_id
+        ):
             raise JobCancelled
 
 
@@ -132,7 +152,9 @@ class Worker:
         pipeline_factory: PipelineFactory,
         *,
         progress_interval: float = 0.5,
+        worker_id: str | None = None,
     ) -> None:
+        self.worker_id = worker_id or new_worker_id()
         self._settings = settings
         self._store = store
         self._pipeline_factory = pipeline_factory
@@ -167,7 +189,7 @@ class Worker:
 
     def run_once(self) -> bool:
         """Claim and run the oldest queued job; ``False`` when the queue was empty."""
-        job = self._store.claim_next()
+        job = self._store.claim_next(self.worker_id)
         if job is None:
             return False
         self.process(job)
@@ -175,38 +197,45 @@ class Worker:
 
     def process(self, job: JobRecord, lost: threading.Event | None = None) -> None:
         """Run the pipeline on a job this worker has claimed and store the outcome; the run
-        stops at the next progress report once ``lost`` is set (a Celery worker's claim)."""
+        stops at the next progress report once ``lost`` is set (a Celery worker's claim), or
+        once the job is not this worker's any more."""
         logger.info("job %s started (attempt %d)", job.id, job.attempts)
+        mine = self.worker_id
         diarize = job.options.diarize
         if diarize is None:
             diarize = self._settings.diarization.enabled
         text = text_choices(job.options, anonymize=self._settings.anonymization.enabled)
         spans = step_spans(diarize, text.runs)
         hook = ProgressHook(
-            self._store, job.id, self._stopping, self._progress_interval, spans, lost
+            self._store, job.id, self._stopping, self._progress_interval, spans, lost, mine
         )
         try:
             pipeline = self._get_pipeline()
             audio = SealedAudio(self._store.sealer.vault, job.audio_object)
             output = pipeline.process(audio, job.options, hook)
         except JobCancelled:
-            logger.info("job %s stopped: withdrawn or its audio deleted", job.id)
+            logger.info("job %s stopped: withdrawn, its audio deleted or taken over", job.id)
         except WorkerStopping:
-            self._store.release(job.id)
-            logger.info("job %s put back in the queue: shutting down", job.id)
+            if self._store.release(job.id, worker_id=mine):
+                logger.info("job %s put back in the queue: shutting down", job.id)
         except IntervjuError as exc:
-            self._store.fail(job.id, exc.key, exc.params)
-            logger.info("job %s failed: %s", job.id, exc.key)
+            if self._store.fail(job.id, exc.key, exc.params, worker_id=mine):
+                logger.info("job %s failed: %s", job.id, exc.key)
+            else:
+                _discarded(job.id, "failure")
         except Exception as exc:
-            self._store.fail(job.id, "job.internal", {"kind": type(exc).__name__})
             # Never the message: library errors quote their input, which may be transcript
             # text. The type and where it happened are enough to find the bug.
             log_unexpected(logger, f"job {job.id} failed unexpectedly", exc)
+            if not self._store.fail(
+                job.id, "job.internal", {"kind": type(exc).__name__}, worker_id=mine
+            ):
+                _discarded(job.id, "failure")
         else:
-            if self._store.finish(job.id, output.transcript, output.originals):
+            if self._store.finish(job.id, output.transcript, output.originals, worker_id=mine):
                 logger.info("job %s ready for review", job.id)
             else:
-                logger.info("job %s was withdrawn or its audio deleted before it finished", job.id)
+                _discarded(job.id, "result")
 
     def _get_pipeline(self) -> PipelineLike:
         if self._pipeline is None:
@@ -229,3 +258,12 @@ class Worker:
     @property
     def _poll_seconds(self) -> float:
         return self._settings.worker.poll_seconds
+
+
+def _discarded(job_id: str, what: str) -> None:
+    """The job changed hands or state while it ran: this worker's outcome is dropped."""
+    logger.info(
+        "job %s: %s discarded: withdrawn, its audio deleted or taken over by another worker",
+        job_id,
+        what,
+    )
