@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from service.i18n import MESSAGES
 MiB = 1024 * 1024
 BOUNDARY = "intervju-limit-boundary"
 CHUNK = 256 * 1024
-Message = dict[str, Any]
+Message = MutableMapping[str, Any]
 
 
 @pytest.fixture
