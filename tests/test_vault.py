@@ -114,6 +114,38 @@ def test_master_key_file_is_private_and_stable(tmp_path: Path) -> None:
         vault.load_master_key(path)
 
 
+def test_master_key_file_appears_only_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second process starting at the same moment (api and worker in compose) must never read
+    a created but still empty key file."""
+    path = tmp_path / "master.key"
+    real = vault.secrets.token_bytes
+
+    def generate(n: int) -> bytes:
+        assert not path.exists(), "the key file is visible before its key is written"
+        return real(n)
+
+    monkeypatch.setattr(vault.secrets, "token_bytes", generate)
+    key = vault.load_master_key(path)
+    assert path.read_bytes() == key and sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+def _load_key(path: str) -> bytes:
+    return vault.load_master_key(Path(path))
+
+
+def test_processes_starting_together_share_one_master_key(tmp_path: Path) -> None:
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(4) as pool:
+        for round_ in range(10):
+            path = str(tmp_path / f"r{round_}" / "master.key")
+            keys = pool.map(_load_key, [path] * 8)
+            assert len(set(keys)) == 1
+            assert sorted(p.name for p in Path(path).parent.iterdir()) == ["master.key"]
+
+
 def test_master_key_from_a_secret_setting(tmp_path: Path) -> None:
     key = os.urandom(32)
     assert vault.load_master_key(tmp_path / "unused", base64.b64encode(key).decode()) == key
