@@ -156,8 +156,8 @@ class APISettings(BaseModel):
         4,
         ge=1,
         le=1000,
-        description="Uploads the service receives at once (each holds a disk stream and about "
-        "3 MiB of buffers); one more is answered 429 with `Retry-After` before its body is read.",
+        description="Uploads the service receives at once (each holds a few MiB of buffers, not "
+        "the file); one more is answered 429 with `Retry-After` before its body is read.",
     )
 
     @model_validator(mode="after")

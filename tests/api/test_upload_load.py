@@ -2,7 +2,7 @@
 20 threads into a real `intervju serve` that receives 4 at a time, then one over the size limit.
 
 The memory bound: this run measured +18 to +25 MiB of server RSS over the idle service (4
-uploads at once, about 3 MiB of buffers each, plus the allocator's and SQLite's growth); the
+uploads at once, a few MiB of buffers each, plus the allocator's and SQLite's growth); the
 bound of 64 MiB leaves more than twice that, and stays below the 100 MiB that pass through, so
 a service that kept the uploads in memory fails it. (Whole-file buffering per upload, 4 x 5 MiB,
 would hide in that margin: the full bench, 4 x 50 MiB at once, shows it.)
