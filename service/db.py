@@ -29,6 +29,7 @@ from sqlalchemy import (
     Engine,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -93,6 +94,10 @@ class Job(Base):
     """One uploaded recording and its way through the pipeline, review and deletion."""
 
     __tablename__ = "jobs"
+    # An informant code names one job of its project (NULLs, e.g. jobs of no project, repeat).
+    __table_args__ = (
+        Index("uq_jobs_project_informant_code", "project_id", "informant_code", unique=True),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     status: Mapped[str] = mapped_column(String(16), index=True)

@@ -119,6 +119,12 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "nb": "Tjenesten tar allerede imot {limit} opplastinger. Prøv igjen om litt.",
         "en": "The service is already receiving {limit} uploads. Try again in a moment.",
     },
+    "upload.informant_code_taken": {
+        "nb": "Prosjektet har allerede en informant med koden «{code}». Velg en annen kode, "
+        "eller la feltet stå tomt for neste ledige.",
+        "en": "The project already has an informant with the code '{code}'. Choose another "
+        "code, or leave the field empty for the next free one.",
+    },
     "upload.no_file": {
         "nb": "Ingen fil ble lastet opp.",
         "en": "No file was uploaded.",

@@ -1,17 +1,19 @@
 """Migrations: ``upgrade head`` builds exactly the models' schema on SQLite and PostgreSQL, a
 database an earlier version made (``create_all``, no ``alembic_version``) is adopted with its
-rows, and two processes starting at once migrate once."""
+rows, two processes starting at once migrate once, and legacy duplicate informant codes are
+renamed before they become unique."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Column, MetaData, Table, insert, inspect, select
+from sqlalchemy import Column, MetaData, Table, insert, inspect, select, update
+from sqlalchemy.exc import IntegrityError
 
 from service import migrations
 from service.db import ADDED_COLUMNS, Base, Database, Job, Project, open_database
@@ -125,3 +127,64 @@ def test_two_processes_starting_at_once_migrate_once(db_url: str) -> None:
     assert differences(databases[0]) == []
     for database in databases:
         database.dispose()
+
+
+def test_legacy_duplicate_informant_codes_get_a_suffix_and_then_are_unique(db: Database) -> None:
+    migrations.upgrade(db, "0002")
+    jobs = Base.metadata.tables["jobs"]
+    rows = [  # (job, project, code, minutes after NOW): two uploads raced before 0003
+        ("a", "p1", "S1", 0),
+        ("b", "p1", "S1", 2),
+        ("c", "p1", "S1", 1),
+        ("d", "p1", "S1-2", 3),  # a suffix already taken is skipped
+        ("e", "p1", "S2", 4),
+        ("f", "p1", None, 5),
+        ("g", "p1", None, 6),  # NULL codes repeat
+        ("h", "p2", "S1", 7),  # another project's S1
+        ("i", None, "S1", 8),
+        ("j", None, "S1", 9),  # jobs of no project
+        ("k", "p2", "informant-abcdef", 10),
+        ("l", "p2", "informant-abcdef", 11),  # 16 characters: cut to fit the suffix
+    ]
+    with db.engine.begin() as connection:
+        for project in ("p1", "p2"):
+            connection.execute(
+                insert(Project.__table__),
+                {"id": project, "name": "Studie", "owner": "kari", "created_at": NOW,
+                 "delete_audio_after_verify": True, "anonymize_dates": False},
+            )  # fmt: skip
+        for job_id, project, code, minutes in rows:
+            at = NOW + timedelta(minutes=minutes)
+            connection.execute(
+                insert(jobs),
+                {"id": job_id, "status": "queued", "progress": 0.0, "original_filename": "x",
+                 "upload_path": f"audio-{job_id}", "size_bytes": 1, "attempts": 0,
+                 "created_at": at, "updated_at": at, "project_id": project,
+                 "informant_code": code},
+            )  # fmt: skip
+
+    db.upgrade()
+
+    assert migrations.current(db) == migrations.head()
+    assert differences(db) == []
+    with db.sessions() as session:
+        found = {
+            row.id: row.informant_code
+            for row in session.execute(select(Job.id, Job.informant_code))
+        }
+    assert found == {
+        "a": "S1",  # the oldest keeps its code
+        "c": "S1-3",
+        "b": "S1-4",
+        "d": "S1-2",
+        "e": "S2",
+        "f": None,
+        "g": None,
+        "h": "S1",
+        "i": "S1",
+        "j": "S1",
+        "k": "informant-abcdef",
+        "l": "informant-abcd-2",
+    }
+    with pytest.raises(IntegrityError), db.engine.begin() as connection:
+        connection.execute(update(jobs).where(jobs.c.id == "e").values(informant_code="S1"))

@@ -44,12 +44,12 @@ from service.exporters import exporter_names
 from service.i18n import Lang
 from service.jobs import JobRecord, NewJob, StoredVersion
 from service.jobs.lifecycle import HAS_TRANSCRIPT
+from service.jobs.models import InformantCodeTaken
 from service.jobs.speakers import relabel_speakers
 from service.projects import ProjectRecord, ProjectStore
 from service.storage import safe_display_name
 
 logger = logging.getLogger(__name__)
-
 
 
 router = APIRouter(
@@ -93,6 +93,9 @@ _UPLOAD_BODY: dict[str, Any] = {
     openapi_extra=_UPLOAD_BODY,
     responses={
         400: error_doc("No file, an empty file, or an unreadable form."),
+        409: error_doc(
+            "The project already has a job with this `informant_code`; nothing is kept."
+        ),
         413: error_doc("The file is larger than `api.max_upload_mb`."),
         415: error_doc("The body is not multipart/form-data."),
         429: error_doc(
@@ -123,8 +126,6 @@ async def create_job(
         sealed = await run_in_threadpool(writer.commit)
     if project.anonymize_dates:  # the project's consent settings bind every job in it
         options = dataclasses.replace(options, anonymize_dates=True)
-    code = check_field("informant_code", form.fields.get("informant_code", ""))
-    projects = ProjectStore(state.db)
     new = NewJob(
         id=job_id,
         filename=safe_display_name(form.filename),
@@ -133,12 +134,16 @@ async def create_job(
         audio_sha256=sealed.sha256,
         options=options,
         project_id=project.id,
-        informant_code=code or projects.next_informant_code(project.id),
+        # none given: the project's next free S<n>, chosen as the job is stored
+        informant_code=check_field("informant_code", form.fields.get("informant_code", "")),
         created_by=token.user,
     )
     try:
         await run_in_threadpool(state.jobs.create, new)
         await run_in_threadpool(state.jobs.queue, job_id)
+    except InformantCodeTaken as exc:
+        state.vault.shred(sealed.object_id)
+        raise ApiError.of(409, exc) from None
     except BaseException:
         state.vault.shred(sealed.object_id)
         raise
