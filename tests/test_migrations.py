@@ -147,10 +147,10 @@ def test_legacy_duplicate_informant_codes_get_a_suffix_and_then_are_unique(db: D
         ("l", "p2", "informant-abcdef", 11),  # 16 characters: cut to fit the suffix
     ]
     with db.engine.begin() as connection:
-        for project in ("p1", "p2"):
+        for project_id in ("p1", "p2"):
             connection.execute(
-                insert(Project.__table__),
-                {"id": project, "name": "Studie", "owner": "kari", "created_at": NOW,
+                insert(Base.metadata.tables["projects"]),
+                {"id": project_id, "name": "Studie", "owner": "kari", "created_at": NOW,
                  "delete_audio_after_verify": True, "anonymize_dates": False},
             )  # fmt: skip
         for job_id, project, code, minutes in rows:

@@ -7,6 +7,8 @@ worker takes the job over, and the job completes exactly once."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -127,6 +129,49 @@ def test_a_worker_killed_mid_job_leaves_it_to_the_other_which_completes_it_once(
     assert completions(client, job_id) == (1, 1)
     transcript = client.get(f"{API}/{job_id}/transcript?format=json", headers=headers)
     assert transcript.status_code == 200
+
+
+def test_a_worker_taken_for_dead_that_lives_on_cannot_store_its_result(
+    client: TestClient, workers: Workers, folder: Path
+) -> None:
+    headers = auth(client)
+    workers.env["QUEUE_FAKE_DEAF"] = "1"  # the stalled worker finds out only at the end
+    workers.env["INTERVJU_QUEUE__RESEND_SECONDS"] = "1.0"  # the sweep sends the task again
+    holds = [folder / "hold-first", folder / "hold-second"]
+    for hold in holds:
+        hold.touch()
+    workers.env["QUEUE_FAKE_HOLD"] = str(holds[0])
+    [first] = workers.start(1)
+    job_id = upload(client, headers)
+    obj = f"audio-{job_id}"
+    wait_for(workers.calls, what="the first worker starting the job")
+
+    os.kill(first, signal.SIGSTOP)  # no heartbeat: taken for dead, though alive
+    try:
+        workers.env["QUEUE_FAKE_HOLD"] = str(holds[1])
+        [second] = workers.start(1)
+        wait_for(lambda: ("start", obj, second) in workers.calls(), what="the takeover")
+    finally:
+        os.kill(first, signal.SIGCONT)
+    holds[0].unlink()  # the first worker's result comes while the second still works
+    wait_for(lambda: ("end", obj, first) in workers.calls(), what="the first result")
+    wait_for(lambda: "result discarded" in workers.output(first), what="the result dropped")
+    assert wait_status(client, headers, job_id, "transcribing")["attempts"] == 2
+    assert completions(client, job_id) == (0, 0)
+
+    holds[1].unlink()
+    wait_status(client, headers, job_id, "ready_for_review")
+    assert workers.calls() == [
+        ("start", obj, first),
+        ("start", obj, second),
+        ("end", obj, first),
+        ("end", obj, second),
+    ]
+    assert completions(client, job_id) == (1, 1)
+    assert "ready for review" in workers.output(second)
+    assert "ready for review" not in workers.output(first)
+    for pid in (first, second):
+        assert "Kari" not in workers.output(pid) and "Haugland" not in workers.output(pid)
 
 
 def test_a_duplicate_delivery_is_a_no_op(

@@ -5,6 +5,8 @@ environment (see ``celery_helpers.Workers``). The fake (``LoggingPipeline``) app
 ``start <object> <pid>`` to ``$QUEUE_FAKE_LOG`` when a recording is handed to it and
 ``end <object> <pid>`` when its transcript is returned, so a test counts runs across processes;
 while the file ``$QUEUE_FAKE_HOLD`` exists it waits after ``start`` (to be killed, or released).
+With ``$QUEUE_FAKE_DEAF`` set it reports ``transcribing`` before the wait and nothing after it,
+so a worker that lost its job meanwhile only learns it when it stores the result.
 """
 
 from __future__ import annotations
@@ -32,10 +34,13 @@ class LoggingPipeline(ScriptedPipeline):
     ) -> PipelineOutput:
         name = source.object_id if isinstance(source, SealedAudio) else source.name
         self._write(f"start {name} {os.getpid()}")
+        deaf = bool(os.environ.get("QUEUE_FAKE_DEAF"))
+        if deaf:
+            hook("transcribing", completed=0.0, total=1.0)
         hold = Path(os.environ["QUEUE_FAKE_HOLD"])
         while hold.exists():
             time.sleep(0.05)
-        output = super().process(source, options, hook)
+        output = super().process(source, options, _deaf if deaf else hook)
         self._write(f"end {name} {os.getpid()}")
         return output
 
@@ -43,6 +48,10 @@ class LoggingPipeline(ScriptedPipeline):
     def _write(line: str) -> None:
         with open(os.environ["QUEUE_FAKE_LOG"], "a", encoding="utf-8") as log:
             log.write(line + "\n")
+
+
+def _deaf(step: str, *, completed: float | None = None, total: float | None = None) -> None:
+    """A hook that hears nothing."""
 
 
 worker_command.make_pipeline = LoggingPipeline
