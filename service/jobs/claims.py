@@ -14,8 +14,10 @@ timeout, and the sweep sends tasks again. The database makes every job complete 
 - Any other state (ready, failed, withdrawn, deleted, unknown): nothing to do.
 
 ``beat`` renews the heartbeat only while the job is running and still this worker's; ``False``
-tells the worker it lost the job. The transcript is stored by ``JobStore.finish``, whose
-``UPDATE`` needs the job to be running: a second finish of the same job changes nothing.
+tells the worker it lost the job. The worker's progress, transcript and failure are written by
+``JobStore`` with ``worker_id``: each ``UPDATE`` needs the job to be running *and* still claimed
+by that worker, so a worker taken for dead that lives on (stalled, paused, cut off) cannot
+move, finish or fail the job another worker took over, and a second finish changes nothing.
 """
 
 from __future__ import annotations
