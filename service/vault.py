@@ -11,10 +11,17 @@ Frame ``i`` uses nonce ``prefix ‖ i`` (a random 8-byte prefix per object, a 4-
 authenticates the header, its index and whether it is the last frame, so a changed, dropped,
 reordered or cut-off frame fails to decrypt. Plaintext is never written to disk.
 
-Small values (database columns: a file name, a transcript) are sealed the same way, one fresh
-data key per value, in one blob: ``VALUE_VERSION ‖ wrapped key (nonce ‖ ct) ‖ nonce ‖ ct``. The
-caller's ``context`` (``"job:<id>:filename"``) is authenticated by both the key wrap and the data,
-so a blob copied into another row or column does not open.
+Small values (database columns: a file name, a transcript) are sealed under a data key kept in
+the vault like an object's (``create_key``, ``seal_keyed``: ``KEYED_VERSION ‖ nonce ‖ ct``), so
+shredding that key makes every copy of them unreadable, backups included (``service.jobs.
+job_keys`` keeps two such keys per job). ``seal_bytes`` seals a value under its own fresh data
+key wrapped inline: ``VALUE_VERSION ‖ wrapped key (nonce ‖ ct) ‖ nonce ‖ ct`` (webhook secrets,
+and job values written by earlier versions). Either way the caller's ``context``
+(``"job:<id>:filename"``) is authenticated, so a blob copied into another row or column does
+not open.
+
+Key files are written whole under a private name, fsynced and linked into place (never
+replacing one), then the directory is fsynced.
 
 The master key is 32 random bytes in a key file created with mode 0600 on first start, or given
 as a secret setting (base64).
@@ -24,11 +31,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import os
 import re
 import secrets
 import struct
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +58,9 @@ VALUE_VERSION = 1
 _NONCE = 12
 _WRAPPED = _NONCE + KEY_BYTES + TAG
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+KEYED_VERSION = 2  # a value sealed under a key kept in the vault (``seal_keyed``)
+_STAGED = ".staged-"  # a key file being written (``_write_new``)
+_STAGED_STALE_S = 60.0
 
 
 class VaultError(RuntimeError):
@@ -68,24 +80,26 @@ def load_master_key(path: Path, secret: str | None = None) -> bytes:
     except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Written whole under a private name, then linked into place: a process starting at the
-    # same moment sees either no key file or a complete one, never an empty one.
-    staged = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    with contextlib.suppress(FileExistsError):  # another process made it first: that is the key
+        _write_new(path, secrets.token_bytes(KEY_BYTES))
+    return _read_key_file(path)
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Write ``data`` whole under a private name, fsync, link it into place and fsync the
+    directory: a reader (or a process starting at the same moment) sees no file or the complete
+    one, never a partial one. ``FileExistsError`` if ``path`` exists; it is never replaced."""
+    staged = path.with_name(f"{_STAGED}{os.getpid()}.{secrets.token_hex(4)}")
     fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(secrets.token_bytes(KEY_BYTES))
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        try:
-            os.link(staged, path)
-        except FileExistsError:  # another process made it first; its key is the key
-            pass
-        else:
-            fsync_dir(path.parent)
+        os.link(staged, path)
     finally:
         staged.unlink(missing_ok=True)
-    return _read_key_file(path)
+    fsync_dir(path.parent)
 
 
 def _read_key_file(path: Path) -> bytes:
@@ -229,6 +243,15 @@ class Vault:
         self._master = AESGCM(master)
         for sub in ("data", "keys"):
             (root / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._drop_stale_staged()
+
+    def _drop_stale_staged(self) -> None:
+        """Key files a crash left half-way through ``_write_new`` (never linked, or linked but
+        not yet unlinked: a second copy of a key that shredding would otherwise miss)."""
+        now = time.time()
+        for entry in os.scandir(self._root / "keys"):
+            if entry.name.startswith(_STAGED) and now - entry.stat().st_mtime > _STAGED_STALE_S:
+                Path(entry.path).unlink(missing_ok=True)
 
     def _paths(self, object_id: str) -> tuple[Path, Path]:
         if not _ID.match(object_id):
@@ -273,17 +296,21 @@ class Vault:
 
     def _write_key(self, path: Path, object_id: str, data_key: bytes) -> None:
         nonce = secrets.token_bytes(12)
-        wrapped = nonce + self._master.encrypt(nonce, data_key, object_id.encode())
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(wrapped)
-                handle.flush()
-                os.fsync(handle.fileno())
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
-        fsync_dir(path.parent)
+        _write_new(path, nonce + self._master.encrypt(nonce, data_key, object_id.encode()))
+
+    def create_key(self, key_id: str) -> bytes:
+        """A fresh data key kept (wrapped) in ``keys/<key_id>.key``, durable when this returns;
+        ``FileExistsError`` if that key exists. ``shred(key_id)`` destroys it."""
+        data_key = AESGCM.generate_key(bit_length=256)
+        self._write_key(self._paths(key_id)[1], key_id, data_key)
+        return data_key
+
+    def load_key(self, key_id: str) -> bytes:
+        """The data key ``create_key(key_id)`` made; ``VaultError`` if it is gone."""
+        return self._data_key(key_id, self._paths(key_id)[1])
+
+    def key_path(self, key_id: str) -> Path:
+        return self._paths(key_id)[1]
 
     def _data_key(self, object_id: str, key_path: Path) -> bytes:
         try:
@@ -358,11 +385,7 @@ class Vault:
 
     def open_text(self, context: str, token: str) -> str:
         """The text ``seal_text(context, ...)`` sealed."""
-        try:
-            blob = base64.b64decode(token, validate=True)
-        except (binascii.Error, ValueError):
-            raise VaultError("not a sealed value") from None
-        return self.open_bytes(context, blob).decode()
+        return self.open_bytes(context, decode_token(token)).decode()
 
     def read(self, object_id: str) -> bytes:
         return b"".join(self.open(object_id))
@@ -375,6 +398,33 @@ class Vault:
         data_path.unlink(missing_ok=True)
         data_path.with_suffix(".partial").unlink(missing_ok=True)
         fsync_dir(data_path.parent)
+
+
+def seal_keyed(data_key: bytes, context: str, data: bytes) -> bytes:
+    """``data`` under ``data_key`` (a key kept in the vault, ``Vault.create_key``), bound to
+    ``context``: ``KEYED_VERSION ‖ nonce ‖ ct``. Shredding the key makes every copy unreadable."""
+    nonce = secrets.token_bytes(_NONCE)
+    aad = f"intervju-value:{KEYED_VERSION}:{context}".encode()
+    return bytes((KEYED_VERSION,)) + nonce + AESGCM(data_key).encrypt(nonce, data, aad)
+
+
+def open_keyed(data_key: bytes, context: str, blob: bytes) -> bytes:
+    """The value ``seal_keyed(data_key, context, ...)`` sealed; VaultError if altered or moved."""
+    if len(blob) < 1 + _NONCE + TAG or blob[0] != KEYED_VERSION:
+        raise VaultError("not a sealed value")
+    aad = f"intervju-value:{KEYED_VERSION}:{context}".encode()
+    try:
+        return AESGCM(data_key).decrypt(blob[1 : 1 + _NONCE], blob[1 + _NONCE :], aad)
+    except InvalidTag:
+        raise VaultError("a sealed value does not open (altered or moved)") from None
+
+
+def decode_token(token: str) -> bytes:
+    """The bytes of a sealed value stored as base64 text."""
+    try:
+        return base64.b64decode(token, validate=True)
+    except (binascii.Error, ValueError):
+        raise VaultError("not a sealed value") from None
 
 
 def _value_aads(context: str) -> tuple[bytes, bytes]:

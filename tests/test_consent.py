@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import sqlite3
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from service import audit
 from service.consent import Consent
@@ -20,8 +23,10 @@ from service.consent.receipts import AUDIO_DELETED, JOB_WITHDRAWN, Actor
 from service.db import Database, TranscriptVersion, open_database
 from service.errors import IntervjuError
 from service.jobs import JobStatus, JobStore, NewJob
+from service.jobs.job_keys import job_key_id, originals_key_id
+from service.jobs.sealing import JobSealer
 from service.projects import ProjectStore
-from service.vault import Vault
+from service.vault import Vault, VaultError
 from tests import factories
 
 AUDIO = b"RIFF" + os.urandom(5000)
@@ -51,7 +56,6 @@ class Env:
                 size_bytes=sealed.size,
                 audio_sha256=sealed.sha256,
                 project_id=owner,
-                informant_code="S1",
                 created_by="forsker",
             )
         )
@@ -256,3 +260,130 @@ def test_complete_pending_finishes_a_withdrawal_without_receipt(env: Env) -> Non
     assert record is not None and record.receipt_seq is not None
     assert not env.vault.exists(audio_object(job_id))
     assert len(env.receipts(JOB_WITHDRAWN)) == 1
+
+
+# -- per-job keys: what deletion destroys also goes from backups ----------------------------
+
+
+def _sealed_columns(env: Env, job_id: str) -> tuple[str, str | None]:
+    """The sealed transcript and originals of version 1 as the database holds them now."""
+    with env.db.sessions() as session:
+        query = select(TranscriptVersion).where(
+            TranscriptVersion.job_id == job_id, TranscriptVersion.version == 1
+        )
+        row = session.scalars(query).one()
+        return row.transcript, row.originals
+
+
+def _backup(env: Env, tmp_path: Path) -> sqlite3.Connection:
+    """A byte copy of the SQLite database file, as a backup would take it."""
+    env.db.truncate_log()
+    copy = tmp_path / "backup.db"
+    shutil.copyfile(tmp_path / "intervju.db", copy)
+    return sqlite3.connect(copy)
+
+
+def _from_backup(backup: sqlite3.Connection, job_id: str) -> tuple[str, str]:
+    query = "SELECT transcript, originals FROM transcript_versions WHERE job_id = ? AND version = 1"
+    transcript, originals = backup.execute(query, (job_id,)).fetchone()
+    return str(transcript), str(originals)
+
+
+def _opens_originals(env: Env, job_id: str, sealed: str) -> bool:
+    """Whether the sealed originals still open with the master key and the vault (no cache)."""
+    try:
+        return JobSealer(env.vault).open_originals(job_id, 1, sealed) is not None
+    except VaultError:
+        return False
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_verify_makes_the_originals_in_a_backup_unreadable(env: Env, tmp_path: Path) -> None:
+    job_id = env.job()
+    _, originals = _from_backup(_backup(env, tmp_path), job_id)
+    assert _opens_originals(env, job_id, originals)  # before: the backup holds the names
+
+    env.consent.verify(job_id, None, RESEARCHER)
+
+    assert not _opens_originals(env, job_id, originals)
+    latest = env.jobs.latest_version(job_id)  # the transcript itself stays readable
+    assert latest is not None and latest.transcript.text == "Jeg heter [navn 1]."
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_withdrawal_makes_the_transcript_in_a_backup_unreadable(env: Env, tmp_path: Path) -> None:
+    job_id = env.job()
+    transcript, originals = _from_backup(_backup(env, tmp_path), job_id)
+    JobSealer(env.vault).open_transcript(job_id, 1, transcript)  # before: readable
+
+    env.consent.purge(job_id, RESEARCHER)
+
+    with pytest.raises(VaultError):
+        JobSealer(env.vault).open_transcript(job_id, 1, transcript)
+    assert not _opens_originals(env, job_id, originals)
+
+
+def test_sealed_originals_saved_before_verify_no_longer_open(env: Env) -> None:
+    job_id = env.job()
+    _, originals = _sealed_columns(env, job_id)  # what a dead row version or WAL keeps
+    assert originals is not None and _opens_originals(env, job_id, originals)
+    env.consent.verify(job_id, None, RESEARCHER)
+    assert not _opens_originals(env, job_id, originals)
+
+
+def test_key_files_of_verified_and_withdrawn_jobs(env: Env, tmp_path: Path) -> None:
+    verified, withdrawn = env.job(), env.job()
+    keys = tmp_path / "vault" / "keys"
+    for job_id in (verified, withdrawn):
+        mine = [path for path in keys.iterdir() if job_id in path.name]
+        assert {job_key_id(job_id), originals_key_id(job_id)} <= {p.stem for p in mine}
+        assert all(path.stat().st_mode & 0o777 == 0o600 for path in mine)
+
+    env.consent.verify(verified, None, RESEARCHER)
+    env.consent.purge(withdrawn, RESEARCHER)
+
+    assert sorted(p.stem for p in keys.iterdir() if verified in p.name) == [job_key_id(verified)]
+    assert [p for p in keys.iterdir() if withdrawn in p.name] == []
+    record = env.jobs.get(verified)
+    assert record is not None and record.filename == f"Intervju med {NAME}.m4a"
+
+
+def test_originals_whose_key_is_gone_read_as_none(env: Env) -> None:
+    job_id = env.job()
+    env.vault.shred(originals_key_id(job_id))  # as after a crash between the shred and the row
+    fresh = JobStore(env.db, env.vault)
+    latest = fresh.latest_version(job_id)
+    assert latest is not None and latest.originals is None
+    assert latest.transcript.text == "Jeg heter [navn 1]."
+
+
+def test_values_sealed_by_earlier_versions_still_open(env: Env) -> None:
+    job_id = env.job()
+    legacy = env.vault.seal_text(f"job:{job_id}:v1:originals", json.dumps([NAME]))
+    with env.db.sessions.begin() as session:  # an inline-wrapped value, as before job keys
+        session.execute(
+            update(TranscriptVersion)
+            .where(TranscriptVersion.job_id == job_id)
+            .values(originals=legacy)
+        )
+    latest = JobStore(env.db, env.vault).latest_version(job_id)
+    assert latest is not None and latest.originals == (NAME,)
+    _, stored = _sealed_columns(env, job_id)
+    assert stored == legacy
+
+
+def test_complete_pending_shreds_the_keys_a_crash_left(env: Env, tmp_path: Path) -> None:
+    keep = env.projects.create("Langtid", "forsker", delete_audio_after_verify=False)
+    verified, withdrawn = env.job(project=keep.id), env.job()
+    assert env.jobs.mark_verified(verified, version=1, sha256="0" * 64, by="forsker")
+    assert env.jobs.withdraw(withdrawn)  # crashes before the keys were shredded
+    stray = job_key_id(os.urandom(16).hex())
+    env.vault.create_key(stray)  # a job row that was never written
+    old = time.time() - 3600
+    os.utime(tmp_path / "vault" / "keys" / f"{stray}.key", (old, old))
+
+    env.consent.complete_pending()
+
+    keys = {path.stem for path in (tmp_path / "vault" / "keys").iterdir()}
+    assert job_key_id(verified) in keys and originals_key_id(verified) not in keys
+    assert not {job_key_id(withdrawn), originals_key_id(withdrawn), stray} & keys

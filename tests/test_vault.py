@@ -285,3 +285,38 @@ def test_sealed_value_version_and_master_key_are_checked(box: Vault, tmp_path: P
     other = Vault(tmp_path / "vault", os.urandom(32))
     with pytest.raises(VaultError, match="does not open"):
         other.open_bytes("job:1:filename", blob)
+
+
+def test_a_kept_key_is_private_made_once_and_shredded(box: Vault, tmp_path: Path) -> None:
+    key = box.create_key("job-values-1")
+    path = tmp_path / "vault" / "keys" / "job-values-1.key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and key not in path.read_bytes()
+    with pytest.raises(FileExistsError):  # never replaced: values sealed under it would be lost
+        box.create_key("job-values-1")
+    assert box.load_key("job-values-1") == key
+    box.shred("job-values-1")
+    with pytest.raises(VaultError, match="no key"):
+        box.load_key("job-values-1")
+    assert sorted(p.name for p in path.parent.iterdir()) == []  # nothing staged left behind
+
+
+def test_a_value_under_a_kept_key_is_bound_to_key_and_context(box: Vault) -> None:
+    key = box.create_key("job-values-1")
+    blob = vault.seal_keyed(key, "job:1:filename", PHRASE)
+    assert blob[0] == vault.KEYED_VERSION and len(blob) == 1 + 12 + len(PHRASE) + 16
+    assert vault.open_keyed(key, "job:1:filename", blob) == PHRASE
+    for other_key, context in ((key, "job:2:filename"), (os.urandom(32), "job:1:filename")):
+        with pytest.raises(VaultError, match="does not open"):
+            vault.open_keyed(other_key, context, blob)
+    with pytest.raises(VaultError, match="not a sealed value"):  # not an inline-wrapped value
+        box.open_bytes("job:1:filename", blob)
+
+
+def test_key_files_a_crash_left_staged_are_removed_at_start(box: Vault, tmp_path: Path) -> None:
+    keys = tmp_path / "vault" / "keys"
+    stale, fresh = keys / ".staged-1.aa", keys / ".staged-2.bb"
+    stale.write_bytes(os.urandom(60))
+    fresh.write_bytes(os.urandom(60))  # another process writing a key right now
+    os.utime(stale, (0, 0))
+    Vault(tmp_path / "vault", os.urandom(32))
+    assert not stale.exists() and fresh.exists()

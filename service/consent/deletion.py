@@ -3,11 +3,14 @@ them safe to interrupt at any point.
 
 Verification: the final transcript is already a stored version; it is re-read from disk after
 a full checkpoint and its SHA-256 compared with the one computed when it was written, and only
-then is the job marked verified (which also deletes the originals behind the tags). Audio
-deletion then crypto-shreds the recording (key first, then the file, then any partial copy),
-appends the receipt and marks the job. A crash anywhere leaves a state ``complete_pending``
-finishes at the next start: a verified job whose audio is still there, or a withdrawn job
-without its receipt. Audio is never deleted before its transcript is verified, except by the
+then is the job marked verified (which also deletes the originals behind the tags), and then
+the job's originals key is shredded, so copies of the originals in old row versions, WAL and
+backups go too. Audio deletion then crypto-shreds the recording (key first, then the file,
+then any partial copy), appends the receipt and marks the job. Withdrawal empties the row and
+deletes the transcript versions first, then shreds the recording and both job keys, then
+writes the receipt. A crash anywhere leaves a state ``complete_pending`` finishes at the next
+start: a verified job whose audio or originals key is still there, or a withdrawn job with a
+key or without its receipt. Audio is never deleted before its transcript is verified, except by the
 project's end date or a withdrawal, which is what the consent form says.
 """
 
@@ -25,11 +28,14 @@ from service.consent.receipts import Actor
 from service.db import Database, utcnow
 from service.errors import IntervjuError
 from service.jobs import JobRecord, JobStatus, JobStore
+from service.jobs.job_keys import job_key_id, originals_key_id
 from service.jobs.lifecycle import HAS_AUDIO
 from service.projects import ProjectRecord, ProjectStore
 from service.vault import Vault, VaultError
 
 logger = logging.getLogger(__name__)
+
+STRAY_KEY_AGE_S = 3600.0  # a job key of no job this old was made for a row never written
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,7 @@ class Consent:
         self._jobs = jobs
         self._projects = ProjectStore(db)
         self._vault = vault
+        self._keys = jobs.sealer.keys
         self._audit_path = audit_path
         self._on_audio_deleted = on_audio_deleted
 
@@ -100,7 +107,9 @@ class Consent:
 
     def _after_verify(self, job: JobRecord, who: Actor | None) -> JobRecord:
         if self._deletes_after_verify(job):
-            self.delete_audio(job, receipts.REASON_VERIFIED, who)
+            self.delete_audio(job, receipts.REASON_VERIFIED, who)  # shreds the originals key
+        else:
+            self.shred_originals(job.id)
         return self._require(job.id)
 
     def _deletes_after_verify(self, job: JobRecord) -> bool:
@@ -124,6 +133,7 @@ class Consent:
             logger.warning("job %s: audio deleted but the job had moved on", job.id)
         if reason != receipts.REASON_VERIFIED:
             self._jobs.drop_originals(job.id)  # a run that finished meanwhile stored some
+        self.shred_originals(job.id)
         logger.info("job %s: audio deleted (%s), receipt %d", job.id, reason, entry.seq)
         return Receipt(self._require(job.id), entry)
 
@@ -135,6 +145,15 @@ class Consent:
         if self._on_audio_deleted is not None:
             self._on_audio_deleted(job_id)
         return len(objects)
+
+    def shred_originals(self, job_id: str) -> bool:
+        """Destroy the key of a job's originals (once no row holds them); ``False`` if gone."""
+        return self._keys.shred(originals_key_id(job_id))
+
+    def shred_job_keys(self, job_id: str) -> bool:
+        """Destroy both keys of a withdrawn job; ``False`` if both were gone."""
+        values = self._keys.shred(job_key_id(job_id))
+        return self.shred_originals(job_id) or values
 
     # -- withdrawal -------------------------------------------------------------------------
 
@@ -162,6 +181,7 @@ class Consent:
             if not self._jobs.withdraw(job_id, data):
                 raise IntervjuError("job.not_found")
         self.shred_audio(job_id)
+        self.shred_job_keys(job_id)
         entry = receipts.find(self._audit_path, receipts.JOB_WITHDRAWN, job_id)
         if entry is None:
             entry = audit.append(self._audit_path, receipts.JOB_WITHDRAWN, data)
@@ -208,16 +228,24 @@ class Consent:
                 touched += 1
         gone = frozenset({JobStatus.AUDIO_DELETED, JobStatus.WITHDRAWN})
         for job in self._jobs.in_states(gone):
-            if self.shred_audio(job.id):
+            withdrawn = job.status is JobStatus.WITHDRAWN
+            keys = self.shred_job_keys(job.id) if withdrawn else self.shred_originals(job.id)
+            if self.shred_audio(job.id) or keys:
                 touched += 1
-            if job.status is JobStatus.WITHDRAWN and job.receipt_seq is None:
+            if withdrawn and job.receipt_seq is None:
                 self.purge(job.id, None)
+                touched += 1
+        for job in self._jobs.in_states(frozenset({JobStatus.VERIFIED})):  # audio kept
+            if self.shred_originals(job.id):
                 touched += 1
         known = self._jobs.ids()
         for object_id in self._vault.object_ids("audio-"):
             if object_id.removeprefix("audio-") not in known:
                 self._vault.shred(object_id)  # an upload that never became a job
                 touched += 1
+        for key_id in self._keys.strays(known, STRAY_KEY_AGE_S):
+            self._keys.shred(key_id)  # a job whose row was never written
+            touched += 1
         if touched:
             logger.warning("completed %d interrupted deletion(s)", touched)
         return touched

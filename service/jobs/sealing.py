@@ -1,7 +1,10 @@
-"""How job data is sealed for the database: one vault envelope per value, bound to its place.
+"""How job data is sealed for the database: under the job's keys, each value bound to its place.
 
-Each value's context names the job and the field (``job:<id>:filename``, ``job:<id>:v3:
-transcript``), so a sealed value copied into another row or field does not open.
+The file name, options and transcript versions are sealed under the job's values key, the
+originals behind the tags under its originals key (``service.jobs.job_keys``): shredding a key
+makes every copy of those values unreadable, backups included. Each value's context names the
+job and the field (``job:<id>:filename``, ``job:<id>:v3:transcript``), so a sealed value copied
+into another row or field does not open.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import json
 from typing import Any
 
 from service.db import Job
+from service.jobs.job_keys import JobKeys, KeyShredded, job_key_id, originals_key_id
 from service.jobs.lifecycle import JobStatus
 from service.jobs.models import JobRecord
 from service.jobs.options import options_from_json, options_to_json
@@ -24,48 +28,62 @@ class JobSealer:
 
     def __init__(self, vault: Vault) -> None:
         self.vault = vault
+        self.keys = JobKeys(vault)
+
+    def _seal(self, job_id: str, field: str, text: str) -> str:
+        return self.keys.seal(job_key_id(job_id), f"job:{job_id}:{field}", text)
+
+    def _open(self, job_id: str, field: str, sealed: str) -> str:
+        return self.keys.open(job_key_id(job_id), f"job:{job_id}:{field}", sealed)
 
     def filename(self, job_id: str, name: str) -> str:
-        return self.vault.seal_text(f"job:{job_id}:filename", name)
+        return self._seal(job_id, "filename", name)
 
     def open_filename(self, job_id: str, sealed: str) -> str:
-        return self.vault.open_text(f"job:{job_id}:filename", sealed) if sealed else ""
+        return self._open(job_id, "filename", sealed) if sealed else ""
 
     def options(self, job_id: str, options: JobOptions) -> str:
         text = json.dumps(options_to_json(options), ensure_ascii=False, sort_keys=True)
-        return self.vault.seal_text(f"job:{job_id}:options", text)
+        return self._seal(job_id, "options", text)
 
     def open_options(
         self, job_id: str, sealed: str | None, language: str | None, model: str | None
     ) -> JobOptions:
         stored: dict[str, Any] | None = None
         if sealed:
-            stored = json.loads(self.vault.open_text(f"job:{job_id}:options", sealed))
+            stored = json.loads(self._open(job_id, "options", sealed))
         return options_from_json(stored, language, model)
 
     def transcript(self, job_id: str, version: int, transcript: Transcript) -> tuple[str, str]:
         """The sealed transcript JSON and the SHA-256 of that JSON."""
         text = transcript.model_dump_json()
-        sealed = self.vault.seal_text(f"job:{job_id}:v{version}:transcript", text)
+        sealed = self._seal(job_id, f"v{version}:transcript", text)
         return sealed, sha256_text(text)
 
     def open_transcript(self, job_id: str, version: int, sealed: str) -> tuple[Transcript, str]:
         """The transcript and the SHA-256 of its JSON as stored (to compare with the row's)."""
-        text = self.vault.open_text(f"job:{job_id}:v{version}:transcript", sealed)
+        text = self._open(job_id, f"v{version}:transcript", sealed)
         return Transcript.model_validate_json(text), sha256_text(text)
 
     def originals(self, job_id: str, version: int, originals: tuple[str, ...] | None) -> str | None:
         if originals is None:
             return None
         text = json.dumps(list(originals), ensure_ascii=False)
-        return self.vault.seal_text(f"job:{job_id}:v{version}:originals", text)
+        context = f"job:{job_id}:v{version}:originals"
+        return self.keys.seal(originals_key_id(job_id), context, text)
 
     def open_originals(
         self, job_id: str, version: int, sealed: str | None
     ) -> tuple[str, ...] | None:
+        """The originals, or ``None`` once deleted: the value gone, or its key shredded (a
+        crash between the two, or an old copy of the row)."""
         if sealed is None:
             return None
-        text = self.vault.open_text(f"job:{job_id}:v{version}:originals", sealed)
+        context = f"job:{job_id}:v{version}:originals"
+        try:
+            text = self.keys.open(originals_key_id(job_id), context, sealed)
+        except KeyShredded:
+            return None
         return tuple(str(item) for item in json.loads(text))
 
     def record(self, job: Job) -> JobRecord:

@@ -23,6 +23,7 @@ from service.consent.deletion import audio_object
 from service.datadir import open_vault
 from service.db import open_database
 from service.jobs import JobRecord, JobStatus, JobStore
+from service.jobs.job_keys import job_key_id, originals_key_id
 from service.jobs.sealing import sha256_text
 from service.vault import Vault
 
@@ -207,7 +208,8 @@ def _verified_transcript(store: JobStore, job: JobRecord) -> list[str]:
 
 
 def orphans(data_dir: Path, vault: Vault, jobs: dict[str, JobRecord]) -> list[str]:
-    """Partial files anywhere, and recordings of no job (or of a job that has none)."""
+    """Partial files anywhere, recordings of no job (or of a job that has none), and job keys
+    that deletion should have destroyed."""
     problems = [f"partial file {p}" for p in data_dir.rglob("*.partial")]
     problems += [f"partial file {p}" for p in data_dir.rglob("*.part")]
     for object_id in vault.object_ids("audio-"):
@@ -216,6 +218,10 @@ def orphans(data_dir: Path, vault: Vault, jobs: dict[str, JobRecord]) -> list[st
             problems.append(f"{object_id} belongs to no job")
         elif job.status in GONE:
             problems.append(f"{object_id} outlived the deletion of its job's audio")
+    for job in jobs.values():  # the keys that make old copies of the database unreadable
+        gone = [originals_key_id(job.id)] if job.status in GONE else []
+        gone += [job_key_id(job.id)] if job.status is JobStatus.WITHDRAWN else []
+        problems += [f"{key} outlived its deletion" for key in gone if vault.key_path(key).exists()]
     return problems
 
 
