@@ -118,6 +118,7 @@ def test_a_project_may_keep_audio_until_its_end_date(env: Env) -> None:
     assert record.status is JobStatus.VERIFIED
     assert env.vault.exists(audio_object(job_id))
     assert env.receipts(AUDIO_DELETED) == []
+    assert not env.jobs.sealer.keys.exists(originals_key_id(job_id))  # the names go anyway
 
 
 @pytest.mark.parametrize("version", [2, 0])
@@ -207,6 +208,8 @@ def test_a_project_end_date_deletes_audio_in_every_state_and_warns_ahead(env: En
         assert not env.vault.exists(audio_object(job_id))
     latest = env.jobs.latest_version(in_review)
     assert latest is not None and latest.originals is None  # transcript kept, names gone
+    assert not env.jobs.sealer.keys.exists(originals_key_id(in_review))
+    assert env.jobs.sealer.keys.exists(job_key_id(in_review))
     assert env.jobs.latest_version(queued) is None
     assert env.vault.exists(audio_object(other))
     assert {e.data["reason"] for e in env.receipts(AUDIO_DELETED)} == {"project_end_date"}
