@@ -36,6 +36,11 @@ class JobSealer:
     def _open(self, job_id: str, field: str, sealed: str) -> str:
         return self.keys.open(job_key_id(job_id), f"job:{job_id}:{field}", sealed)
 
+    def forget_job(self, job_id: str) -> None:
+        """Destroy the keys made for a job whose row was never written (a refused upload)."""
+        self.keys.shred(job_key_id(job_id))
+        self.keys.shred(originals_key_id(job_id))
+
     def filename(self, job_id: str, name: str) -> str:
         return self._seal(job_id, "filename", name)
 

@@ -26,6 +26,7 @@ from service.db import Database, Job, TranscriptVersion, utcnow
 from service.jobs import creation, events, lifecycle, recovery
 from service.jobs.lifecycle import HAS_TRANSCRIPT, RUNNING, JobStatus
 from service.jobs.models import (
+    InformantCodeTaken,
     JobRecord,
     NewJob,
     Recovery,
@@ -58,7 +59,12 @@ class JobStore:
         A job of a project without an informant code gets the project's next free ``S<n>``
         (``service.jobs.creation``); a code the project already has raises
         ``InformantCodeTaken``."""
-        return self._record(creation.insert(self._db, self.sealer, new))
+        try:
+            job = creation.insert(self._db, self.sealer, new)
+        except InformantCodeTaken:  # no row written: its sealed values' key goes too
+            self.sealer.forget_job(new.id)
+            raise
+        return self._record(job)
 
     def queue(self, job_id: str) -> bool:
         """``uploaded`` (or ``failed``, to try again) -> ``queued``."""

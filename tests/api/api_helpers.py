@@ -26,6 +26,7 @@ from service.config import APISettings, Settings, StorageSettings, WorkerSetting
 from service.diarization.roles import label_roles
 from service.errors import AudioError
 from service.jobs import PipelineOutput
+from service.jobs.job_keys import job_key_id, originals_key_id
 from service.options import JobOptions
 from service.progress import Hook
 from service.transcript import Transcript
@@ -201,10 +202,15 @@ def files_under(path: Path) -> set[str]:
 
 def assert_nothing_stored(client: TestClient) -> None:
     """No recording is kept: no vault object (not even a partial one or a key), no plaintext
-    upload folder."""
+    upload folder; no key but those of jobs that exist."""
     state = app_state(client)
     assert state.vault.object_ids("audio-") == []
-    assert files_under(state.settings.storage.vault_path) == set()
+    kept = {
+        f"keys/{key_id(job_id)}.key"
+        for job_id in state.jobs.ids()
+        for key_id in (job_key_id, originals_key_id)
+    }
+    assert files_under(state.settings.storage.vault_path) - kept == set()
     assert not state.settings.storage.uploads_path.exists()
 
 

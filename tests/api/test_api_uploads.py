@@ -28,6 +28,7 @@ from fastapi.testclient import TestClient
 
 from service.audio import SealedAudio
 from service.i18n import MESSAGES
+from service.jobs.job_keys import job_key_id
 from service.storage import DISPLAY_NAME_MAX, safe_display_name
 
 MiB = 1024 * 1024
@@ -199,6 +200,7 @@ def test_path_traversal_names_are_stored_safely(
     assert files_under(data_dir / "vault") == {
         f"data/{object_id}.sealed",
         f"keys/{object_id}.key",
+        f"keys/{job_key_id(job['id'])}.key",  # the file name's, options' and transcript's
     }
     assert not (data_dir / "uploads").exists()
     assert {name for name in files_under(tmp_path) if not name.startswith("data/")} == set()
