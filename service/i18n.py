@@ -119,6 +119,12 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "nb": "Tjenesten tar allerede imot {limit} opplastinger. Prøv igjen om litt.",
         "en": "The service is already receiving {limit} uploads. Try again in a moment.",
     },
+    "upload.informant_codes_exhausted": {
+        "nb": "Prosjektet har ingen ledig automatisk informantkode igjen (S-nummeret blir for "
+        "langt). Oppgi en kode selv.",
+        "en": "The project has no free automatic informant code left (the S number would be too "
+        "long). Give a code yourself.",
+    },
     "upload.informant_code_taken": {
         "nb": "Prosjektet har allerede en informant med koden «{code}». Velg en annen kode, "
         "eller la feltet stå tomt for neste ledige.",

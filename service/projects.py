@@ -35,7 +35,8 @@ NAME_MAX = 200
 DEFAULT_PROJECT_NAME = "Standardprosjekt"
 # Default project ids are uuid5(this, owner): stable, so the default is found after a rename.
 _DEFAULT_NAMESPACE = uuid.UUID("6f0d7c52-52b4-4c44-9d43-2f6f0a1e9b1d")
-_INFORMANT_CODE = re.compile(r"S([0-9]{1,14})")
+INFORMANT_CODE_MAX = 16  # the column's length
+_INFORMANT_CODE = re.compile(r"S([0-9]{1,15})")  # every S<n> that fits
 
 
 class _Unset(Enum):
@@ -240,7 +241,7 @@ def next_code_in(session: Session, project_id: str) -> str:
     )
     numbers = (_INFORMANT_CODE.fullmatch(code or "") for code in codes)
     highest = max((int(match.group(1)) for match in numbers if match), default=0)
-    return f"S{highest + 1}"
+    return f"S{highest + 1}"  # longer than INFORMANT_CODE_MAX after someone gave S999999999999999
 
 
 def _check_end_date(end_date: date | None) -> date | None:

@@ -19,9 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from service.db import Database, Job, utcnow
 from service.jobs import events
 from service.jobs.lifecycle import JobStatus
-from service.jobs.models import InformantCodeTaken, NewJob
+from service.jobs.models import InformantCodesExhausted, InformantCodeTaken, NewJob
 from service.jobs.sealing import JobSealer
-from service.projects import next_code_in
+from service.projects import INFORMANT_CODE_MAX, next_code_in
 
 logger = logging.getLogger(__name__)
 
@@ -33,12 +33,15 @@ def insert(db: Database, sealer: JobSealer, new: NewJob) -> Job:
     """Insert the job (``uploaded``) and its first event in one transaction."""
     columns = _columns(sealer, new)
     numbered = new.project_id is not None and new.informant_code is None
+    failed: str | None = None
     for _ in range(MAX_TRIES if numbered else 1):
         code = new.informant_code
         try:
             with db.sessions.begin() as session:
                 if numbered and new.project_id is not None:
                     code = next_code_in(session, new.project_id)
+                    if len(code) > INFORMANT_CODE_MAX:
+                        raise InformantCodesExhausted()
                 job = Job(**columns, informant_code=code)
                 session.add(job)
                 session.flush()
@@ -49,6 +52,9 @@ def insert(db: Database, sealer: JobSealer, new: NewJob) -> Job:
                 raise
             if not numbered:
                 raise InformantCodeTaken(code) from None
+            if code == failed:  # numbering read the same taken code twice: no race, a bug
+                raise RuntimeError(f"job {new.id}: the numbering repeats a taken code") from None
+            failed = code
             logger.info("job %s: its informant code was taken meanwhile; numbering again", new.id)
     raise RuntimeError(f"job {new.id}: no free informant code after {MAX_TRIES} tries")
 

@@ -16,6 +16,7 @@ __all__ = [
     "MAX_ATTEMPTS",
     "RUNNING",
     "InformantCodeTaken",
+    "InformantCodesExhausted",
     "JobRecord",
     "JobStatus",
     "Language",
@@ -124,3 +125,11 @@ class InformantCodeTaken(IntervjuError):
 
     def __init__(self, code: str) -> None:
         super().__init__("upload.informant_code_taken", code=code)
+
+
+class InformantCodesExhausted(InformantCodeTaken):
+    """The project's next ``S<n>`` would not fit in an informant code (someone gave a code like
+    ``S999999999999999``): the researcher must give a code."""
+
+    def __init__(self) -> None:
+        IntervjuError.__init__(self, "upload.informant_codes_exhausted")

@@ -163,3 +163,21 @@ def test_an_explicit_duplicate_upload_is_409_and_nothing_is_stored(
     later = upload(client, auth, project=project)
     assert later.status_code == 202 and later.json()["informant_code"] == "S1"
     assert client.get(f"{API}/{later.json()['id']}", headers=auth).status_code == 200
+
+
+def test_numbering_after_the_longest_codes_goes_on_or_says_why(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    """A researcher typing S + 14 nines must not break the project's numbering (it once
+    retried 50 times and answered 500 for every later upload)."""
+    project = client.post(PROJECTS, headers=auth, json={"name": "Studie"}).json()["id"]
+    assert upload(client, auth, project=project, informant_code="S" + "9" * 14).status_code == 202
+    first, second = (upload(client, auth, project=project) for _ in range(2))
+    assert first.json()["informant_code"] == "S1" + "0" * 14
+    assert second.json()["informant_code"] == "S1" + "0" * 13 + "1"
+    assert upload(client, auth, project=project, informant_code="S" + "9" * 15).status_code == 202
+    full = upload(client, auth, project=project)
+    assert full.status_code == 409, full.text
+    assert full.json()["code"] == "upload.informant_codes_exhausted"
+    assert upload(client, auth, project=project, informant_code="I04").status_code == 202
+    assert len(app_state(client).jobs.list_recent()) == 4 + 1

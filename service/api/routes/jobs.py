@@ -94,7 +94,8 @@ _UPLOAD_BODY: dict[str, Any] = {
     responses={
         400: error_doc("No file, an empty file, or an unreadable form."),
         409: error_doc(
-            "The project already has a job with this `informant_code`; nothing is kept."
+            "The project already has a job with this `informant_code`, or (none given) its "
+            "next `S<n>` would not fit in a code; nothing is kept."
         ),
         413: error_doc("The file is larger than `api.max_upload_mb`."),
         415: error_doc("The body is not multipart/form-data."),
