@@ -342,6 +342,7 @@ def open_database(url: str) -> Database:
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
+            hide_parameters=True,  # an error's text never quotes a row's values
             connect_args={
                 "check_same_thread": False,
                 "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
@@ -349,7 +350,7 @@ def open_database(url: str) -> Database:
         )
         event.listen(engine, "connect", _configure_sqlite)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
     return Database(engine, sessionmaker(engine, expire_on_commit=False))
 
 
