@@ -24,9 +24,13 @@ FROM ${BASE}
 # Extras of pyproject.toml, comma-separated: `postgres,celery` for the compose setup, `pull`
 # for `intervju models pull`, `gpu` for CUDA, `pyannote` for that diarisation backend.
 ARG EXTRAS="postgres,celery,pull"
-# Installed before the project, as scripts/setup.sh does (a bare `torch` pulls a multi-GB CUDA
-# build). Empty for images with the `pyannote` extra, which pins its own torch.
+# Installed before the project, as scripts/setup.sh does, and from PyTorch's CPU index: PyPI's
+# torch wheels (even a pinned version) depend on several GB of CUDA 13 libraries, which would
+# also sit beside the `gpu` extra's CUDA 12 ones. Whisper runs on CTranslate2, which brings its
+# own CUDA code, so the CUDA image needs no CUDA torch either. Empty for images with the
+# `pyannote` extra, which pins its own torch.
 ARG TORCH="torch==2.13.0"
+ARG TORCH_INDEX="https://download.pytorch.org/whl/cpu"
 ENV DEBIAN_FRONTEND=noninteractive \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -52,7 +56,8 @@ COPY service ./service
 COPY anonymizer ./anonymizer
 # The quotes keep a comma list whole: EXTRAS=postgres,celery installs ".[postgres,celery]".
 RUN python3 -m venv /opt/venv \
-    && if [ -n "$TORCH" ]; then /opt/venv/bin/pip install --no-cache-dir "$TORCH"; fi \
+    && if [ -n "$TORCH" ]; then \
+        /opt/venv/bin/pip install --no-cache-dir --index-url "$TORCH_INDEX" "$TORCH"; fi \
     && /opt/venv/bin/pip install --no-cache-dir ".${EXTRAS:+[$EXTRAS]}" \
     && find /opt/venv -type d -path '*/site-packages/nvidia/*/lib' > /etc/ld.so.conf.d/intervju-nvidia.conf \
     && ldconfig

@@ -90,6 +90,15 @@ def test_torch_is_the_one_setup_installs() -> None:
     assert found and arg_default("TORCH") == found.group(1)
 
 
+def test_torch_comes_from_the_cpu_index() -> None:
+    """PyPI's torch wheels depend on the CUDA 13 libraries (GBs, and beside the gpu extra's CUDA
+    12 ones); the CPU build is on PyTorch's own index."""
+    assert arg_default("TORCH_INDEX") == "https://download.pytorch.org/whl/cpu"
+    assert re.search(
+        r'pip install --no-cache-dir --index-url "\$TORCH_INDEX" "\$TORCH"', DOCKERFILE.read_text()
+    )
+
+
 WEIGHT_SUFFIXES = {".bin", ".pt", ".pth", ".onnx", ".safetensors", ".ckpt", ".h5", ".msgpack"}
 
 
