@@ -209,3 +209,10 @@ def test_gpu_worker_is_one_worker_on_one_gpu() -> None:
     # The Dockerfile's own CUDA example builds the same image.
     assert f"BASE={args['BASE']}" in DOCKERFILE.read_text()
     assert f"EXTRAS={args['EXTRAS']}" in DOCKERFILE.read_text()
+
+
+def test_workers_are_given_time_to_finish_their_job() -> None:
+    """Docker's default 10 s would cut every running job off at each `docker compose stop`."""
+    for name in ("worker", "worker-gpu"):
+        grace = services()[name]["stop_grace_period"]
+        assert re.fullmatch(r"\d+m", grace) and int(grace[:-1]) >= 5, name
