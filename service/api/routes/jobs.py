@@ -101,7 +101,9 @@ _UPLOAD_BODY: dict[str, Any] = {
         415: error_doc("The body is not multipart/form-data."),
         429: error_doc(
             "`api.max_concurrent_uploads` uploads are already being received; refused before "
-            "the body is read. Try again after `Retry-After` seconds."
+            "the body is read (a client that sends `Expect: 100-continue`, as curl does, sends "
+            "none of it; others may send it, and it is discarded). Try again after "
+            "`Retry-After` seconds."
         ),
         422: error_doc(
             "An invalid form field (`language`, `model`, `diarize`, a speaker count, "
