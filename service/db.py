@@ -3,8 +3,10 @@ versions, job events, webhooks, API tokens).
 
 Nothing readable about a person is stored in a plain column: the upload's file name, the job's
 options (which may hold speaker names), every transcript version and the map from tags back to
-the original words are sealed by the vault (``Vault.seal_text``: each value under its own data
-key) before they reach the database.
+the original words are sealed under the job's keys (``service.jobs.job_keys``: two key files
+per job in the vault, one for its values and one for its originals) before they reach the
+database; deleting a job's originals or withdrawing it shreds those keys, so copies of the rows
+(backups, dead tuples, WAL) no longer open either.
 
 SQLite by default (``<data_dir>/intervju.db``) in WAL mode, so the HTTP handlers can read while
 the worker thread writes progress; PostgreSQL (``postgresql+psycopg://``) for several hosts.

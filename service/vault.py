@@ -32,6 +32,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import errno
 import hashlib
 import os
 import re
@@ -61,6 +62,7 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 KEYED_VERSION = 2  # a value sealed under a key kept in the vault (``seal_keyed``)
 _STAGED = ".staged-"  # a key file being written (``_write_new``)
 _STAGED_STALE_S = 60.0
+_NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOSYS, errno.EMLINK}
 
 
 class VaultError(RuntimeError):
@@ -75,6 +77,8 @@ def load_master_key(path: Path, secret: str | None = None) -> bytes:
         if len(key) != KEY_BYTES:
             raise VaultError("the master key must be 32 bytes (base64)")
         return key
+    if path.parent.is_dir():
+        _drop_stale_staged(path.parent)
     try:
         return _read_key_file(path)
     except FileNotFoundError:
@@ -96,16 +100,45 @@ def _write_new(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.link(staged, path)
+        try:
+            os.link(staged, path)
+        except OSError as error:
+            if error.errno not in _NO_HARD_LINKS:
+                raise
+            _write_in_place(path, data)  # a share without hard links (some SMB/FUSE mounts)
     finally:
         staged.unlink(missing_ok=True)
     fsync_dir(path.parent)
+
+
+def _write_in_place(path: Path, data: bytes) -> None:
+    """Create ``path`` exclusively and write it: for filesystems without hard links. A reader
+    may see it short for a moment, which ``_read_key_file`` waits out."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _drop_stale_staged(folder: Path) -> None:
+    """Key files a crash left half-way through ``_write_new`` (never linked, or linked but not
+    yet unlinked: a second copy of a key that shredding would otherwise miss)."""
+    now = time.time()
+    for entry in os.scandir(folder):
+        if entry.name.startswith(_STAGED) and now - entry.stat().st_mtime > _STAGED_STALE_S:
+            Path(entry.path).unlink(missing_ok=True)
 
 
 def _read_key_file(path: Path) -> bytes:
     if path.stat().st_mode & 0o077:
         raise VaultError(f"{path} is readable by others: chmod 600 it")
     key = path.read_bytes()
+    for _ in range(20):  # being written in place (``_write_in_place``): wait up to a second
+        if len(key) >= KEY_BYTES:
+            break
+        time.sleep(0.05)
+        key = path.read_bytes()
     if len(key) != KEY_BYTES:
         raise VaultError(f"{path} does not hold a 32-byte key")
     return key
@@ -243,15 +276,7 @@ class Vault:
         self._master = AESGCM(master)
         for sub in ("data", "keys"):
             (root / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
-        self._drop_stale_staged()
-
-    def _drop_stale_staged(self) -> None:
-        """Key files a crash left half-way through ``_write_new`` (never linked, or linked but
-        not yet unlinked: a second copy of a key that shredding would otherwise miss)."""
-        now = time.time()
-        for entry in os.scandir(self._root / "keys"):
-            if entry.name.startswith(_STAGED) and now - entry.stat().st_mtime > _STAGED_STALE_S:
-                Path(entry.path).unlink(missing_ok=True)
+        _drop_stale_staged(root / "keys")
 
     def _paths(self, object_id: str) -> tuple[Path, Path]:
         if not _ID.match(object_id):

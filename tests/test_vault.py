@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
 import os
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -129,6 +131,33 @@ def test_master_key_file_appears_only_whole(
     monkeypatch.setattr(vault.secrets, "token_bytes", generate)
     key = vault.load_master_key(path)
     assert path.read_bytes() == key and sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+def test_a_master_key_copy_left_by_a_crash_is_removed(tmp_path: Path) -> None:
+    """A crash between linking the key into place and removing its staged name leaves a second
+    link to the master key beside it; deleting master.key would then not erase the key."""
+    key = vault.load_master_key(tmp_path / "master.key")
+    left = tmp_path / f"{vault._STAGED}123.abcd1234"
+    os.link(tmp_path / "master.key", left)
+    os.utime(left, (time.time() - 3600, time.time() - 3600))
+    fresh = tmp_path / f"{vault._STAGED}456.abcd1234"  # another process writing right now
+    fresh.write_bytes(b"")
+    assert vault.load_master_key(tmp_path / "master.key") == key
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["master.key", fresh.name])
+
+
+def test_a_share_without_hard_links_still_gets_a_master_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(*_: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(vault.os, "link", no_links)
+    path = tmp_path / "master.key"
+    key = vault.load_master_key(path)
+    assert path.read_bytes() == key and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert vault.load_master_key(path) == key
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["master.key"]
 
 
 def _load_key(path: str) -> bytes:

@@ -294,7 +294,15 @@ class _RecordingStore:
         self.writes: list[tuple[JobStatus, str, float]] = []
         self.running = running
 
-    def report_progress(self, job_id: str, status: JobStatus, step: str, progress: float) -> bool:
+    def report_progress(
+        self,
+        job_id: str,
+        status: JobStatus,
+        step: str,
+        progress: float,
+        *,
+        worker_id: str | None = None,
+    ) -> bool:
         self.writes.append((status, step, round(progress, 3)))
         return self.running
 

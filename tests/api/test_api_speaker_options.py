@@ -270,7 +270,15 @@ class _RecordingStore:
     def __init__(self) -> None:
         self.writes: list[tuple[JobStatus, str, float]] = []
 
-    def report_progress(self, job_id: str, status: JobStatus, step: str, progress: float) -> bool:
+    def report_progress(
+        self,
+        job_id: str,
+        status: JobStatus,
+        step: str,
+        progress: float,
+        *,
+        worker_id: str | None = None,
+    ) -> bool:
         self.writes.append((status, step, round(progress, 3)))
         return True
 
