@@ -228,6 +228,16 @@ class ApiToken(Base):
     admin: Mapped[bool | None] = mapped_column(Boolean)
 
 
+class InstanceValue(Base):
+    """Facts about this installation, e.g. which vault the database belongs to
+    (``service.consent.binding``)."""
+
+    __tablename__ = "instance"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64))
+
+
 @dataclass(frozen=True)
 class Database:
     """An engine and its session factory; each repository call opens its own session."""

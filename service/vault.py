@@ -126,7 +126,14 @@ def _drop_stale_staged(folder: Path) -> None:
     yet unlinked: a second copy of a key that shredding would otherwise miss)."""
     now = time.time()
     for entry in os.scandir(folder):
-        if entry.name.startswith(_STAGED) and now - entry.stat().st_mtime > _STAGED_STALE_S:
+        if not entry.name.startswith(_STAGED):
+            continue
+        try:
+            info = entry.stat()
+        except FileNotFoundError:  # its writer just removed it
+            continue
+        # Linked (a second name of a key that exists) goes at once: a shred would miss it.
+        if info.st_nlink > 1 or now - info.st_mtime > _STAGED_STALE_S:
             Path(entry.path).unlink(missing_ok=True)
 
 
@@ -278,6 +285,19 @@ class Vault:
             (root / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
         _drop_stale_staged(root / "keys")
 
+    def instance_id(self) -> str | None:
+        """The id ``claim_instance`` gave this vault, if any."""
+        try:
+            return (self._root / "instance").read_text(encoding="ascii").strip() or None
+        except FileNotFoundError:
+            return None
+
+    def claim_instance(self, instance_id: str) -> str:
+        """Give the vault ``instance_id`` unless it has one; returns the id it has."""
+        with contextlib.suppress(FileExistsError):
+            _write_new(self._root / "instance", instance_id.encode("ascii"))
+        return self.instance_id() or instance_id
+
     def _paths(self, object_id: str) -> tuple[Path, Path]:
         if not _ID.match(object_id):
             raise VaultError("bad object id")
@@ -344,7 +364,7 @@ class Vault:
             raise VaultError(f"object {object_id} has no key (shredded or never stored)") from None
         try:
             return self._master.decrypt(wrapped[:12], wrapped[12:], object_id.encode())
-        except InvalidTag:
+        except (InvalidTag, ValueError):  # ValueError: cut short, no room for a nonce
             raise VaultError(f"the key of {object_id} does not open with this master key") from None
 
     def open(self, object_id: str) -> Iterator[bytes]:

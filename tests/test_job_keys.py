@@ -1,4 +1,4 @@
-"""Per-job keys: made once, cached in memory only while their key file is there."""
+"""Per-job keys: made once, read from their key file at every use (never cached)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from service.jobs import job_keys
 from service.jobs.job_keys import JobKeys, KeyShredded, job_key_id, job_of, originals_key_id
 from service.vault import Vault, VaultError
 
@@ -30,12 +29,15 @@ def test_a_key_shredded_elsewhere_is_not_used_from_the_cache(vault: Vault) -> No
         there.open(job_key_id("j1"), "job:j1:filename", token)
 
 
-def test_the_cache_is_bounded(vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(job_keys, "CACHE_SIZE", 3)
+def test_a_damaged_key_file_is_a_vault_error(vault: Vault) -> None:
+    """A key file cut short (a crash, or a share without hard links while it is written) is
+    refused as a VaultError, which the API answers properly, not as a ValueError (a 500)."""
     keys = JobKeys(vault)
-    tokens = {n: keys.seal(job_key_id(f"j{n}"), "c", str(n)) for n in range(5)}
-    assert len(keys._cache) == 3
-    assert all(keys.open(job_key_id(f"j{n}"), "c", t) == str(n) for n, t in tokens.items())
+    token = keys.seal(job_key_id("j1"), "c", "x")
+    vault.key_path(job_key_id("j1")).write_bytes(b"")
+    with pytest.raises(VaultError) as error:
+        keys.open(job_key_id("j1"), "c", token)
+    assert not isinstance(error.value, KeyShredded)  # there, but does not open
 
 
 def test_key_ids_name_their_job_and_kind() -> None:

@@ -146,6 +146,17 @@ def test_a_master_key_copy_left_by_a_crash_is_removed(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["master.key", fresh.name])
 
 
+def test_a_key_copy_a_crash_left_goes_at_the_next_start_however_young(tmp_path: Path) -> None:
+    """Killed between linking a key into place and removing its staged name: the staged name is
+    a second link to the key, which shredding would miss; the restarted process removes it."""
+    box = Vault(tmp_path / "vault", os.urandom(32))
+    box.create_key("job-values-j1")
+    keys = tmp_path / "vault" / "keys"
+    os.link(keys / "job-values-j1.key", keys / f"{vault._STAGED}99.0badc0de")
+    Vault(tmp_path / "vault", os.urandom(32))  # the restart
+    assert sorted(p.name for p in keys.iterdir()) == ["job-values-j1.key"]
+
+
 def test_a_share_without_hard_links_still_gets_a_master_key(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

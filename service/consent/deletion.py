@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from service import audit
-from service.consent import receipts
+from service.consent import binding, receipts
 from service.consent.receipts import Actor
 from service.db import Database, utcnow
 from service.errors import IntervjuError
@@ -238,17 +238,32 @@ class Consent:
         for job in self._jobs.in_states(frozenset({JobStatus.VERIFIED})):  # audio kept
             if self.shred_originals(job.id):
                 touched += 1
+        touched += self._drop_leftovers()
+        if touched:
+            logger.warning("completed %d interrupted deletion(s)", touched)
+        return touched
+
+    def _drop_leftovers(self) -> int:
+        """Recordings and job keys of no job: an upload killed before its row was written.
+        Only when this database and this vault belong together (``binding``): against another
+        database everything would look left over."""
+        if not binding.bound(self._db, self._vault):
+            logger.error(
+                "the database and the data directory's vault do not belong together (another "
+                "database, or a new one beside old data): nothing is deleted as left over; "
+                "check INTERVJU_DATABASE_URL and INTERVJU_STORAGE__DATA_DIR"
+            )
+            return 0
+        dropped = 0
         known = self._jobs.ids()
         for object_id in self._vault.object_ids("audio-"):
             if object_id.removeprefix("audio-") not in known:
                 self._vault.shred(object_id)  # an upload that never became a job
-                touched += 1
+                dropped += 1
         for key_id in self._keys.strays(known, STRAY_KEY_AGE_S):
             self._keys.shred(key_id)  # a job whose row was never written
-            touched += 1
-        if touched:
-            logger.warning("completed %d interrupted deletion(s)", touched)
-        return touched
+            dropped += 1
+        return dropped
 
     def _require(self, job_id: str) -> JobRecord:
         job = self._jobs.get(job_id)

@@ -15,15 +15,10 @@ still open; new values are always sealed under the job's key.
 from __future__ import annotations
 
 import base64
-import os
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Collection
 
 from service.vault import KEYED_VERSION, Vault, VaultError, decode_token, open_keyed, seal_keyed
-
-CACHE_SIZE = 256  # unwrapped keys kept in memory (32 bytes each)
 
 
 class KeyShredded(VaultError):
@@ -49,14 +44,12 @@ def job_of(key_id: str) -> str | None:
 
 
 class JobKeys:
-    """Seals and opens values under job keys; keeps up to ``CACHE_SIZE`` unwrapped keys in
-    memory, each checked against its key file on use, so a key shredded by another process is
-    not used here either. Thread-safe."""
+    """Seals and opens values under job keys. Every use reads the key file (a few dozen bytes)
+    and unwraps it: no key is cached, so a key shredded by another process (the API and a
+    worker, say) is never used here afterwards. Thread-safe."""
 
     def __init__(self, vault: Vault) -> None:
         self._vault = vault
-        self._cache: OrderedDict[str, tuple[tuple[int, int], bytes]] = OrderedDict()
-        self._lock = threading.Lock()
 
     def seal(self, key_id: str, context: str, text: str) -> str:
         """``text`` sealed under ``key_id`` (made now if the job has none yet), base64."""
@@ -75,9 +68,7 @@ class JobKeys:
         return self._vault.key_path(key_id).exists()
 
     def shred(self, key_id: str) -> bool:
-        """Destroy the key (durably) and forget it; ``False`` if there was none."""
-        with self._lock:
-            self._cache.pop(key_id, None)
+        """Destroy the key (durably); ``False`` if there was none."""
         if not self.exists(key_id):
             return False
         self._vault.shred(key_id)
@@ -101,38 +92,14 @@ class JobKeys:
         return strays
 
     def _key(self, key_id: str, *, create: bool) -> bytes:
-        path = self._vault.key_path(key_id)
         try:
-            stat = os.stat(path)
-        except FileNotFoundError:
-            with self._lock:
-                self._cache.pop(key_id, None)
+            return self._vault.load_key(key_id)
+        except VaultError:
+            if self.exists(key_id):  # there, but does not open: damaged or another master key
+                raise
             if not create:
                 raise KeyShredded(f"the key {key_id} is shredded") from None
-            try:
-                return self._remember(key_id, self._vault.create_key(key_id))
-            except FileExistsError:  # another thread or process made it first
-                stat = os.stat(path)
-        stamp = (stat.st_ino, stat.st_mtime_ns)
-        with self._lock:
-            cached = self._cache.get(key_id)
-            if cached is not None and cached[0] == stamp:
-                self._cache.move_to_end(key_id)
-                return cached[1]
         try:
-            return self._remember(key_id, self._vault.load_key(key_id), stamp)
-        except VaultError as error:
-            if not path.exists():  # shredded between the stat and the read
-                raise KeyShredded(f"the key {key_id} is shredded") from error
-            raise
-
-    def _remember(self, key_id: str, key: bytes, stamp: tuple[int, int] | None = None) -> bytes:
-        if stamp is None:
-            stat = os.stat(self._vault.key_path(key_id))
-            stamp = (stat.st_ino, stat.st_mtime_ns)
-        with self._lock:
-            self._cache[key_id] = (stamp, key)
-            self._cache.move_to_end(key_id)
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
-        return key
+            return self._vault.create_key(key_id)
+        except FileExistsError:  # another thread or process made it first
+            return self._vault.load_key(key_id)

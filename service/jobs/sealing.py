@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from typing import Any
 
 from service.db import Job
@@ -21,6 +22,8 @@ from service.jobs.options import options_from_json, options_to_json
 from service.options import JobOptions
 from service.transcript import Transcript
 from service.vault import Vault
+
+logger = logging.getLogger(__name__)
 
 
 class JobSealer:
@@ -92,7 +95,16 @@ class JobSealer:
         return tuple(str(item) for item in json.loads(text))
 
     def record(self, job: Job) -> JobRecord:
-        """The read-only record of a row, its sealed fields opened."""
+        """The read-only record of a row, its sealed fields opened. A job whose key is gone
+        (withdrawn, or a data directory restored without it) is shown without its file name
+        and options rather than making every list that holds it fail."""
+        try:
+            filename = self.open_filename(job.id, job.original_filename)
+            options = self.open_options(job.id, job.options_sealed, job.language, job.model)
+        except KeyShredded:
+            if job.status != JobStatus.WITHDRAWN.value:
+                logger.warning("job %s: its key is missing; shown without name and options", job.id)
+            filename, options = "", self.open_options(job.id, None, job.language, job.model)
         return JobRecord(
             id=job.id,
             status=JobStatus(job.status),
@@ -100,10 +112,10 @@ class JobSealer:
             progress=job.progress,
             error_key=job.error_key,
             error_params=dict(job.error_params or {}),
-            filename=self.open_filename(job.id, job.original_filename),
+            filename=filename,
             audio_object=job.upload_path,
             size_bytes=job.size_bytes,
-            options=self.open_options(job.id, job.options_sealed, job.language, job.model),
+            options=options,
             duration=job.duration_seconds,
             attempts=job.attempts,
             created_at=job.created_at,

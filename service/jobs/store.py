@@ -26,7 +26,6 @@ from service.db import Database, Job, TranscriptVersion, utcnow
 from service.jobs import creation, events, lifecycle, recovery
 from service.jobs.lifecycle import HAS_TRANSCRIPT, RUNNING, JobStatus
 from service.jobs.models import (
-    InformantCodeTaken,
     JobRecord,
     NewJob,
     Recovery,
@@ -61,10 +60,15 @@ class JobStore:
         ``InformantCodeTaken``."""
         try:
             job = creation.insert(self._db, self.sealer, new)
-        except InformantCodeTaken:  # no row written: its sealed values' key goes too
-            self.sealer.forget_job(new.id)
+        except BaseException:
+            if not self._exists(new.id):  # no row written: its sealed values' key goes too
+                self.sealer.forget_job(new.id)
             raise
         return self._record(job)
+
+    def _exists(self, job_id: str) -> bool:
+        with self._db.sessions() as session:
+            return session.scalar(select(Job.id).where(Job.id == job_id)) is not None
 
     def queue(self, job_id: str) -> bool:
         """``uploaded`` (or ``failed``, to try again) -> ``queued``."""

@@ -209,7 +209,7 @@ def assert_nothing_stored(client: TestClient) -> None:
         f"keys/{key_id(job_id)}.key"
         for job_id in state.jobs.ids()
         for key_id in (job_key_id, originals_key_id)
-    }
+    } | {"instance"}  # the id binding the vault to its database (service.consent.binding)
     assert files_under(state.settings.storage.vault_path) - kept == set()
     assert not state.settings.storage.uploads_path.exists()
 

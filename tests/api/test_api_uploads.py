@@ -201,6 +201,7 @@ def test_path_traversal_names_are_stored_safely(
         f"data/{object_id}.sealed",
         f"keys/{object_id}.key",
         f"keys/{job_key_id(job['id'])}.key",  # the file name's, options' and transcript's
+        "instance",  # the id binding the vault to its database
     }
     assert not (data_dir / "uploads").exists()
     assert {name for name in files_under(tmp_path) if not name.startswith("data/")} == set()
