@@ -86,7 +86,10 @@ def test_words_carry_the_right_speaker(
     options = JobOptions(num_speakers=speakers, anonymize=False, keep_dialect=True)
     transcript = Pipeline(settings).run(path, options)
     accuracy, words = word_accuracy(transcript, reference)
-    assert words >= 60  # of ~170 spoken; Whisper base drops some of espeak's
+    # Of ~170 spoken, Whisper base keeps 48-70 of espeak's English words: stretches decoded
+    # again with temperature fallback (sampling) come out differently from run to run
+    # (48 in one CI run). What is judged here is the speaker of each word that came out.
+    assert words >= 40
     assert accuracy >= 0.98, f"{accuracy:.3f} of {words} words"
     roles = sorted(s.role for s in transcript.speakers)
     assert roles == [SpeakerRole.INFORMANT, SpeakerRole.INTERVIEWER]
