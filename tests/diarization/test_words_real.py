@@ -86,9 +86,9 @@ def test_words_carry_the_right_speaker(
     options = JobOptions(num_speakers=speakers, anonymize=False, keep_dialect=True)
     transcript = Pipeline(settings).run(path, options)
     accuracy, words = word_accuracy(transcript, reference)
-    # Of ~170 spoken, Whisper base keeps 48-70 of espeak's English words: stretches decoded
-    # again with temperature fallback (sampling) come out differently from run to run
-    # (48 in one CI run). What is judged here is the speaker of each word that came out.
+    # Of ~170 spoken, Whisper base keeps only some of espeak's English words, and how many
+    # varies: stretches decoded again with temperature fallback (sampling) differ from run
+    # to run (60 or more in earlier runs, 48 in one). Judged is each kept word's speaker.
     assert words >= 40
     assert accuracy >= 0.98, f"{accuracy:.3f} of {words} words"
     roles = sorted(s.role for s in transcript.speakers)
