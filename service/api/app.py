@@ -18,6 +18,7 @@ from service.api.routes import health, jobs, media
 from service.api.routes import projects as project_routes
 from service.api.routes import review as review_routes
 from service.api.routes import webhooks as webhook_routes
+from service.api.upload import UploadSlots
 from service.audio.playback import PlaybackCache
 from service.auth import TokenStore
 from service.config import Settings
@@ -121,6 +122,7 @@ def create_app(
     app.state.intervju = state
     app.state.playback = playback
     app.state.event_streams = event_routes.OpenStreams(settings.events.max_streams_per_user)
+    app.state.upload_slots = UploadSlots(settings.api.max_concurrent_uploads)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(jobs.router)

@@ -64,12 +64,8 @@ class UploadSlots:
 
 
 def upload_slots(request: Request) -> UploadSlots:
-    """The app's ``UploadSlots``, made on the first upload from ``api.max_concurrent_uploads``."""
-    app_state = request.app.state
-    slots: UploadSlots | None = getattr(app_state, "upload_slots", None)
-    if slots is None:
-        slots = UploadSlots(app_state.intervju.settings.api.max_concurrent_uploads)
-        app_state.upload_slots = slots
+    """The app's ``UploadSlots`` (made with the app, ``api.max_concurrent_uploads``)."""
+    slots: UploadSlots = request.app.state.upload_slots
     return slots
 
 
