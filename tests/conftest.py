@@ -17,6 +17,7 @@ enforce_offline()
 from bench.synth import INTERVIEW, Turn, conversation  # noqa: E402
 from service.asr.models import prepare_bundled  # noqa: E402
 from service.config import Settings  # noqa: E402
+from service.db import Database, open_database  # noqa: E402
 from tests import pg_cluster  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -72,6 +73,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'intervju.db'}"
     url: str = request.getfixturevalue("postgres_url")
     return url
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    """An empty database at the newest schema, on each backend (a file may define its own)."""
+    database = open_database(db_url)
+    database.upgrade()
+    yield database
+    database.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
 
 from service.auth import TokenInfo
-from service.db import Database, Job, open_database, utcnow
+from service.db import Database, Job, utcnow
 from service.errors import IntervjuError
 from service.projects import DEFAULT_PROJECT_NAME, NAME_MAX, ProjectStore
 
 TODAY = date.today()
-
-
-@pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = open_database(db_url)
-    database.upgrade()
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

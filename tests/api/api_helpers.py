@@ -25,12 +25,12 @@ from service.audio import SealedAudio, media_input
 from service.config import APISettings, Settings, StorageSettings, WorkerSettings
 from service.diarization.roles import label_roles
 from service.errors import AudioError
-from service.jobs import PipelineOutput
+from service.jobs import JobStatus, PipelineOutput
 from service.jobs.job_keys import job_key_id, originals_key_id
 from service.options import JobOptions
 from service.progress import Hook
 from service.transcript import Transcript
-from tests import factories
+from tests import factories, waiting
 
 AppFactory = Callable[..., TestClient]
 Source = Path | SealedAudio
@@ -236,13 +236,7 @@ def upload(
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = WAIT_SECONDS) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
+    return waiting.wait_for(predicate, timeout, "the condition")
 
 
 def wait_status(
@@ -275,3 +269,23 @@ class WriteAudit:
         )
         if writes:
             self.paths.append(os.fsdecode(args[0]))
+
+
+class RecordingStore:
+    """Stands in for ``JobStore`` in the hook's unit tests: records each progress write."""
+
+    def __init__(self, running: bool = True) -> None:
+        self.writes: list[tuple[JobStatus, str, float]] = []
+        self.running = running
+
+    def report_progress(
+        self,
+        job_id: str,
+        status: JobStatus,
+        step: str,
+        progress: float,
+        *,
+        worker_id: str | None = None,
+    ) -> bool:
+        self.writes.append((status, step, round(progress, 3)))
+        return self.running

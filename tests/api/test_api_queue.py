@@ -12,6 +12,7 @@ from api_helpers import (
     API,
     FakePipeline,
     PipelineLog,
+    RecordingStore,
     app_state,
     bearer,
     make_transcript,
@@ -287,28 +288,8 @@ def test_sqlite_connections_are_configured(settings: Settings) -> None:
     db.dispose()
 
 
-class _RecordingStore:
-    """Stands in for ``JobStore`` in the hook's unit tests: records each progress write."""
-
-    def __init__(self, running: bool = True) -> None:
-        self.writes: list[tuple[JobStatus, str, float]] = []
-        self.running = running
-
-    def report_progress(
-        self,
-        job_id: str,
-        status: JobStatus,
-        step: str,
-        progress: float,
-        *,
-        worker_id: str | None = None,
-    ) -> bool:
-        self.writes.append((status, step, round(progress, 3)))
-        return self.running
-
-
 def test_progress_hook_writes_on_step_changes_and_throttles() -> None:
-    store = _RecordingStore()
+    store = RecordingStore()
     hook = ProgressHook(cast(JobStore, store), "x" * 32, threading.Event(), interval=60)
     hook("decoding", completed=0.0, total=1.0)
     hook("decoding", completed=1.0, total=1.0)  # throttled
@@ -323,12 +304,12 @@ def test_progress_hook_writes_on_step_changes_and_throttles() -> None:
 
 
 def test_progress_hook_stops_a_withdrawn_job_and_a_shutdown() -> None:
-    gone = ProgressHook(cast(JobStore, _RecordingStore(running=False)), "x", threading.Event(), 0)
+    gone = ProgressHook(cast(JobStore, RecordingStore(running=False)), "x", threading.Event(), 0)
     with pytest.raises(JobCancelled):
         gone("decoding", completed=0.0, total=1.0)
     stopping = threading.Event()
     stopping.set()
-    store = _RecordingStore()
+    store = RecordingStore()
     with pytest.raises(WorkerStopping):
         ProgressHook(cast(JobStore, store), "x", stopping, 0)("transcribing")
     assert store.writes == []

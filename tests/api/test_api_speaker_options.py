@@ -16,6 +16,7 @@ from api_helpers import (
     BlockingPipeline,
     DiarizingPipeline,
     PipelineLog,
+    RecordingStore,
     assert_nothing_stored,
     bearer,
     new_token,
@@ -266,25 +267,8 @@ def test_progress_leaves_room_for_the_steps_that_run(
     wait_status(client, auth, job_id, "ready_for_review")
 
 
-class _RecordingStore:
-    def __init__(self) -> None:
-        self.writes: list[tuple[JobStatus, str, float]] = []
-
-    def report_progress(
-        self,
-        job_id: str,
-        status: JobStatus,
-        step: str,
-        progress: float,
-        *,
-        worker_id: str | None = None,
-    ) -> bool:
-        self.writes.append((status, step, round(progress, 3)))
-        return True
-
-
 def test_progress_hook_with_diarisation_leaves_room_for_it() -> None:
-    store = _RecordingStore()
+    store = RecordingStore()
     hook = ProgressHook(cast(JobStore, store), "x" * 32, threading.Event(), 0, DIARIZED_STEP_SPANS)
     hook("transcribing", completed=10.0, total=10.0)
     hook("diarizing", completed=0.0, total=1.0)

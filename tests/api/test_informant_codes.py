@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -30,14 +29,6 @@ def settings(data_dir: Path) -> Settings:
     """Room for N uploads at once."""
     base = make_settings(data_dir)
     return base.model_copy(update={"api": APISettings(max_concurrent_uploads=N)})
-
-
-@pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = open_database(db_url)
-    database.upgrade()
-    yield database
-    database.dispose()
 
 
 def new_job(job_id: str, project_id: str, code: str | None = None) -> NewJob:

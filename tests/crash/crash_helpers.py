@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +26,7 @@ from service.jobs import JobRecord, JobStatus, JobStore
 from service.jobs.job_keys import job_key_id, originals_key_id
 from service.jobs.sealing import sha256_text
 from service.vault import Vault
+from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 CRASH_APP = Path(__file__).resolve().parent / "crash_app.py"
@@ -39,16 +40,6 @@ SETTLED = frozenset(
 def child_env() -> dict[str, str]:
     """This environment without any INTERVJU_ setting (the app gets its settings in code)."""
     return {k: v for k, v in os.environ.items() if not k.startswith("INTERVJU_")}
-
-
-def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what or predicate}")
 
 
 class Zygote:

@@ -9,12 +9,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from service.config import APISettings, QueueSettings, Settings, StorageSettings
+from tests import waiting
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRY = Path(__file__).resolve().parent / "worker_entry.py"
@@ -41,13 +41,7 @@ def make_settings(data_dir: Path, redis_url: str, **queue: Any) -> Settings:
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = WAIT_SECONDS, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what or predicate}")
+    return waiting.wait_for(predicate, timeout, what)
 
 
 class Workers:

@@ -5,7 +5,6 @@ owner's do. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from sqlalchemy import func, select, update
 
 from service.config import QueueSettings, Settings, StorageSettings
 from service.datadir import open_vault
-from service.db import Database, Job, JobEvent, TranscriptVersion, open_database, utcnow
+from service.db import Database, Job, JobEvent, TranscriptVersion, utcnow
 from service.jobs import JobStatus, JobStore, NewJob
 from service.jobs.claims import Claim, Claims
 from service.jobs.worker import PipelineOutput, Worker
@@ -23,14 +22,6 @@ from tests.factories import make_segment, make_transcript
 
 QUEUE = QueueSettings(heartbeat_seconds=0.5, stale_seconds=2.0, resend_seconds=60.0)
 TRANSCRIPT = make_transcript([make_segment(0.0, 1.0, "Hei.")], duration=1.0)
-
-
-@pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = open_database(db_url)
-    database.upgrade()
-    yield database
-    database.dispose()
 
 
 @pytest.fixture
